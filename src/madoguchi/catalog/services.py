@@ -1,0 +1,170 @@
+"""Public API of the catalog app.
+
+* ``search_datasets`` — catalog search with facets and paging (pages and API)
+* ``reindex_dataset`` — rebuild a dataset's normalized search text
+* ``record_download`` — count a download of a resource in this month
+* ``ensure_organization`` / ``ensure_theme`` / ``ensure_dataset`` — idempotent
+  creation used by the bundle loader, the CLI and the staff pages
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+from django.utils.text import slugify
+
+from madoguchi.text import normalize_for_search, search_terms, to_nfc
+
+from .models import Dataset, DownloadCount, Organization, Resource, Tag, Theme
+
+FACETS = ("theme", "organization", "format", "tag")
+
+
+@dataclass
+class SearchResult:
+    """One page of catalog search.
+
+    ``datasets``: the page's datasets; ``count``: matches in all pages;
+    ``facets``: ``{facet: [{"name", "title", "count"}]}`` over all matches.
+    """
+
+    datasets: list
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    facets: dict = field(default_factory=dict)
+
+
+def reindex_dataset(dataset: Dataset) -> None:
+    """Rebuild ``search_title`` and ``search_text`` from title, description, tags,
+    organization, themes, resource names and the column names of published tables."""
+    parts = [dataset.description, dataset.organization.title]
+    parts += [t.name for t in dataset.tags.all()]
+    parts += [t.title for t in dataset.themes.all()]
+    for resource in dataset.resources.select_related("current_version"):
+        parts.append(resource.name)
+        if resource.current_version:
+            parts += [c["name"] for c in resource.current_version.columns]
+    dataset.refresh_search_title()
+    dataset.search_text = normalize_for_search(" ".join(p for p in parts if p))
+    Dataset.objects.filter(pk=dataset.pk).update(search_title=dataset.search_title, search_text=dataset.search_text)
+
+
+def visible_datasets(include_private: bool = False) -> QuerySet:
+    qs = Dataset.objects.select_related("organization")
+    return qs if include_private else qs.filter(private=False)
+
+
+def search_datasets(q: str | None = None, *, theme: str | None = None, organization: str | None = None,
+                    format: str | None = None, tag: str | None = None, include_private: bool = False,
+                    page: int = 1, page_size: int = 20, sort: str = "relevance") -> SearchResult:
+    """Search the catalog.
+
+    Matching: every term of ``q`` must occur in the title or in the search text
+    (description, tags, organization, themes, resource and column names), after
+    ``normalize_for_search`` on both sides — so two-character words (人口, ごみ)
+    match, and ごみ = ゴミ = ｺﾞﾐ. Ranking: datasets with more terms in the title
+    first, then the most recently updated. ``sort="modified"`` or ``"title"``
+    ignores relevance.
+
+    :param theme: Theme slug; ``organization``: Organization slug; ``format``:
+        resource format (``CSV``); ``tag``: tag name
+    :param page: 1-based; out-of-range pages give the last page
+    """
+    qs = visible_datasets(include_private)
+    terms = search_terms(q)
+    for term in terms:
+        qs = qs.filter(Q(search_title__contains=term) | Q(search_text__contains=term))
+    if theme:
+        qs = qs.filter(themes__slug=theme)
+    if organization:
+        qs = qs.filter(organization__slug=organization)
+    if format:
+        qs = qs.filter(resources__format__iexact=format)
+    if tag:
+        qs = qs.filter(tags__name=to_nfc(tag))
+    qs = qs.distinct()
+    facets = _facets(qs)
+    if terms and sort == "relevance":
+        hits = sum((Case(When(search_title__contains=t, then=Value(1)), default=Value(0),
+                         output_field=IntegerField()) for t in terms), Value(0))
+        qs = qs.annotate(title_hits=hits).order_by("-title_hits", F("modified").desc(nulls_last=True), "title")
+    elif sort == "title":
+        qs = qs.order_by("title")
+    else:
+        qs = qs.order_by(F("modified").desc(nulls_last=True), "title")
+    paginator = Paginator(qs, page_size)
+    page_obj = paginator.get_page(page)
+    datasets = list(page_obj.object_list.prefetch_related("themes", "tags", "resources"))
+    return SearchResult(datasets=datasets, count=paginator.count, page=page_obj.number,
+                        pages=paginator.num_pages, page_size=page_size, facets=facets)
+
+
+def _facets(qs: QuerySet) -> dict:
+    ids = qs.values("pk")
+    themes = (Theme.objects.filter(datasets__in=ids).annotate(n=Count("datasets", distinct=True))
+              .order_by("-n", "order"))
+    orgs = (Organization.objects.filter(datasets__in=ids).annotate(n=Count("datasets", distinct=True))
+            .order_by("-n", "title"))
+    formats = (Resource.objects.filter(dataset__in=ids).exclude(format="").values("format")
+               .annotate(n=Count("dataset", distinct=True)).order_by("-n", "format"))
+    tags = Tag.objects.filter(datasets__in=ids).annotate(n=Count("datasets", distinct=True)).order_by("-n", "name")[:30]
+    return {
+        "theme": [{"name": t.slug, "title": t.title, "count": t.n} for t in themes],
+        "organization": [{"name": o.slug, "title": o.title, "count": o.n} for o in orgs],
+        "format": [{"name": f["format"], "title": f["format"], "count": f["n"]} for f in formats],
+        "tag": [{"name": t.name, "title": t.name, "count": t.n} for t in tags],
+    }
+
+
+def record_download(resource: Resource, *, when: dt.datetime | None = None) -> None:
+    """Add one download of ``resource`` to the count of the current month (Asia/Tokyo)."""
+    local = timezone.localtime(when or timezone.now())
+    month = local.date().replace(day=1)
+    updated = DownloadCount.objects.filter(resource=resource, month=month).update(count=F("count") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                DownloadCount.objects.create(resource=resource, month=month, count=1)
+        except IntegrityError:  # another request created it first
+            DownloadCount.objects.filter(resource=resource, month=month).update(count=F("count") + 1)
+
+
+def downloads_of(dataset: Dataset) -> int:
+    """Total downloads of all resources of ``dataset``."""
+    return DownloadCount.objects.filter(resource__dataset=dataset).aggregate(n=Sum("count"))["n"] or 0
+
+
+def most_downloaded(limit: int = 5) -> list[Dataset]:
+    """Public datasets with the most downloads, all months together."""
+    return list(visible_datasets().annotate(n=Sum("resources__download_counts__count"))
+                .filter(n__gt=0).order_by("-n")[:limit])
+
+
+def ensure_organization(slug: str, title: str, **fields) -> Organization:
+    org, _ = Organization.objects.update_or_create(slug=slug, defaults={"title": to_nfc(title), **fields})
+    return org
+
+
+def ensure_theme(slug: str, title: str, **fields) -> Theme:
+    theme, _ = Theme.objects.update_or_create(slug=slug, defaults={"title": to_nfc(title), **fields})
+    return theme
+
+
+def ensure_dataset(slug: str, *, title: str, organization: Organization, description: str = "",
+                   themes: list[Theme] = (), tags: list[str] = (), **fields) -> Dataset:
+    """Create or update a dataset by slug, setting its themes and tags, and reindex it."""
+    slug = slugify(slug, allow_unicode=False) or slug
+    dataset, _ = Dataset.objects.update_or_create(
+        slug=slug, defaults={"title": to_nfc(title), "description": to_nfc(description),
+                             "organization": organization, **fields})
+    dataset.themes.set(themes)
+    dataset.tags.set([Tag.objects.get_or_create(name=to_nfc(t))[0] for t in tags])
+    reindex_dataset(dataset)
+    return dataset

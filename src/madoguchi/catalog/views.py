@@ -1,0 +1,118 @@
+"""Catalog pages and downloads. Thin: parse the request, call services, render."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from madoguchi.datastore import services as datastore
+from madoguchi.datastore.snapshots import absolute
+
+from . import services
+from .models import Dataset, Resource, Theme
+
+FACET_TITLES = {"theme": "分類", "organization": "所管課", "format": "形式", "tag": "タグ"}
+
+
+def _dataset(request: HttpRequest, slug: str) -> Dataset:
+    return get_object_or_404(services.visible_datasets(request.user.is_staff), slug=slug)
+
+
+def _resource(request: HttpRequest, slug: str, resource_id: int) -> Resource:
+    dataset = _dataset(request, slug)
+    return get_object_or_404(dataset.resources.select_related("current_version", "dataset"), pk=resource_id)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    newest = services.search_datasets(include_private=False, page_size=6, sort="modified").datasets
+    themes = Theme.objects.all()
+    return render(request, "catalog/home.html", {
+        "newest": newest, "popular": services.most_downloaded(6), "themes": themes,
+        "dataset_count": services.visible_datasets().count()})
+
+
+@require_GET
+def dataset_list(request: HttpRequest) -> HttpResponse:
+    params = {k: request.GET.get(k) or None for k in ("q", "theme", "organization", "format", "tag")}
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    result = services.search_datasets(**params, include_private=request.user.is_staff, page=page,
+                                      page_size=20)
+    active = {k: v for k, v in params.items() if v}
+    facets = []
+    for key, items in result.facets.items():
+        entries = []
+        for item in items:
+            selected = active.get(key) == item["name"]
+            query = {**active, key: item["name"]} if not selected else {k: v for k, v in active.items() if k != key}
+            entries.append({**item, "selected": selected, "href": "?" + urlencode(query)})
+        facets.append({"key": key, "title": FACET_TITLES[key], "items": entries})
+
+    def page_href(n: int) -> str:
+        return "?" + urlencode({**active, "page": n})
+
+    return render(request, "catalog/dataset_list.html", {
+        "result": result, "q": params["q"] or "", "facets": facets, "active": active,
+        "prev_href": page_href(result.page - 1) if result.page > 1 else None,
+        "next_href": page_href(result.page + 1) if result.page < result.pages else None,
+    })
+
+
+@require_GET
+def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    dataset = _dataset(request, slug)
+    resources = list(dataset.resources.select_related("current_version"))
+    return render(request, "catalog/dataset_detail.html", {
+        "dataset": dataset, "resources": resources, "downloads": services.downloads_of(dataset)})
+
+
+@require_GET
+def resource_detail(request: HttpRequest, slug: str, resource_id: int) -> HttpResponse:
+    resource = _resource(request, slug, resource_id)
+    version = resource.current_version
+    preview = None
+    if version is not None and version.has_table:
+        preview = datastore.search_records(version, limit=20, include_total=False)
+    return render(request, "catalog/resource_detail.html", {
+        "dataset": resource.dataset, "resource": resource, "version": version, "preview": preview,
+        "preview_rows": [list(rec.values()) for rec in preview["records"]] if preview else [],
+        "versions": resource.versions.order_by("-number"),
+    })
+
+
+def _file_response(request: HttpRequest, path, filename: str, content_type: str, etag: str) -> HttpResponse:
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponse(status=304, headers={"ETag": etag})
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename=filename, content_type=content_type)
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
+def download(request: HttpRequest, slug: str, resource_id: int, fmt: str) -> HttpResponse:
+    """The current version's table as CSV (UTF-8 BOM), JSON or Parquet; counts one download."""
+    resource = _resource(request, slug, resource_id)
+    version = resource.current_version
+    if version is None or not version.has_table:
+        raise Http404("表データがありません")
+    path = datastore.export_path(version, fmt)
+    services.record_download(resource)
+    stem = version.original_name.rsplit(".", 1)[0]
+    return _file_response(request, path, f"{stem}.{fmt}", datastore.EXPORT_FORMATS[fmt],
+                          f'"{version.sha256[:16]}-{version.number}-{fmt}"')
+
+
+@require_GET
+def original(request: HttpRequest, slug: str, resource_id: int, number: int) -> HttpResponse:
+    """The file of one version exactly as uploaded; counts one download."""
+    resource = _resource(request, slug, resource_id)
+    version = get_object_or_404(resource.versions, number=number)
+    services.record_download(resource)
+    return _file_response(request, absolute(version.original_path), version.original_name, version.media_type,
+                          f'"{version.sha256}"')

@@ -1,0 +1,73 @@
+"""Public API of the datastore app (other apps import from here only).
+
+* ``ingest_file`` / ``IngestOptions`` — a file becomes a new published version
+* ``search_records`` — filtered, sorted, paged records of a version
+* ``export_path`` — CSV/JSON/Parquet downloads of a version
+* ``remove_orphans`` — delete files no version references
+* ``run_job`` — run a staff ``IngestJob`` with progress saved for the browser
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from django.db import close_old_connections
+
+from . import snapshots
+from .errors import IngestError, QueryError  # noqa: F401
+from .exports import FORMATS as EXPORT_FORMATS  # noqa: F401
+from .exports import export_path  # noqa: F401
+from .ingest import IngestOptions, ingest_file  # noqa: F401
+from .query import search as search_records  # noqa: F401
+
+log = logging.getLogger("madoguchi.datastore")
+
+
+def remove_orphans(*, min_age_seconds: float = 0) -> list[str]:
+    """Delete version directories and work directories that no ``ResourceVersion`` references.
+
+    :param min_age_seconds: keep younger directories (an ingestion may be running)
+    :returns: removed paths, relative to ``MEDIA_ROOT``
+    """
+    from .models import ResourceVersion
+
+    referenced = {str(Path(p).parent.parent) for p in ResourceVersion.objects.values_list("original_path", flat=True)}
+    return snapshots.remove_orphans(referenced, min_age_seconds=min_age_seconds)
+
+
+def run_job(job_id) -> None:
+    """Run an ``IngestJob``: ingest its upload, saving stage and percent as it goes.
+
+    Errors are stored on the job (``error`` = ``IngestError.as_dict()``); the
+    uploaded temp file is removed either way.
+    """
+    from .models import IngestJob
+
+    close_old_connections()
+    job = IngestJob.objects.select_related("dataset").get(pk=job_id)
+    upload = snapshots.absolute(job.upload_path)
+    last = {"p": -1}
+
+    def progress(stage: str, fraction: float) -> None:
+        percent = int(fraction * 100)
+        if percent != last["p"]:
+            last["p"] = percent
+            IngestJob.objects.filter(pk=job.pk).update(stage=stage, progress=percent)
+
+    IngestJob.objects.filter(pk=job.pk).update(state=IngestJob.State.RUNNING)
+    try:
+        version = ingest_file(dataset=job.dataset, resource_name=job.resource_name, data=upload.read_bytes(),
+                              file_name=job.original_name, options=IngestOptions(**job.options),
+                              user=job.created_by, progress=progress)
+    except IngestError as exc:
+        IngestJob.objects.filter(pk=job.pk).update(state=IngestJob.State.FAILED, error=exc.as_dict())
+    except Exception as exc:  # report, never leave a job "running" forever
+        log.exception("ingest job %s failed", job.pk)
+        IngestJob.objects.filter(pk=job.pk).update(
+            state=IngestJob.State.FAILED, error={"code": "internal", "message": str(exc), "text": str(exc)})
+    else:
+        IngestJob.objects.filter(pk=job.pk).update(state=IngestJob.State.DONE, progress=100, version=version)
+    finally:
+        upload.unlink(missing_ok=True)
+        close_old_connections()

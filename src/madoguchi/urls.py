@@ -1,0 +1,13 @@
+"""URL map (DESIGN.md section 6 is the public contract)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("staff/", include("madoguchi.datastore.urls")),
+    path("", include("madoguchi.catalog.urls")),
+]
