@@ -98,7 +98,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_ROOT = Path(os.environ.get("MADOGUCHI_MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media/"  # never served directly: downloads go through views that count them
 WHITENOISE_USE_FINDERS = True
 

@@ -4,7 +4,7 @@
 * ``search_records`` — filtered, sorted, paged records of a version
 * ``export_path`` — CSV/JSON/Parquet downloads of a version
 * ``remove_orphans`` — delete files no version references
-* ``run_job`` — run a staff ``IngestJob`` with progress saved for the browser
+* ``run_job`` / ``run_job_in_thread`` — run a staff ``IngestJob``, progress saved for the browser
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from django.db import close_old_connections
+import threading
+
+from django.db import close_old_connections, connections
 
 from . import snapshots
 from .errors import IngestError, QueryError  # noqa: F401
@@ -44,7 +46,6 @@ def run_job(job_id) -> None:
     """
     from .models import IngestJob
 
-    close_old_connections()
     job = IngestJob.objects.select_related("dataset").get(pk=job_id)
     upload = snapshots.absolute(job.upload_path)
     last = {"p": -1}
@@ -70,4 +71,16 @@ def run_job(job_id) -> None:
         IngestJob.objects.filter(pk=job.pk).update(state=IngestJob.State.DONE, progress=100, version=version)
     finally:
         upload.unlink(missing_ok=True)
+
+
+def run_job_in_thread(job_id) -> None:
+    """Start ``run_job`` in a daemon thread with its own database connection."""
+
+    def target():
         close_old_connections()
+        try:
+            run_job(job_id)
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=target, name=f"ingest-{job_id}", daemon=True).start()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from django.conf import settings
@@ -43,7 +42,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         if getattr(settings, "INGEST_JOBS_INLINE", False):
             services.run_job(job.pk)
         else:
-            threading.Thread(target=services.run_job, args=(job.pk,), daemon=True).start()
+            services.run_job_in_thread(job.pk)
         return redirect("staff:job", job_id=job.pk)
     return render(request, "staff/upload.html", {"form": form})
 
