@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves Swagger UI from local static files (no CDN)
     "madoguchi.catalog",
     "madoguchi.datastore",
 ]

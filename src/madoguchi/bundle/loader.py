@@ -36,6 +36,12 @@ def manifest() -> dict:
         return tomllib.load(fh)
 
 
+def bundle_file_count(only: set[str] | None = None) -> int:
+    """Number of files (all versions) the manifest lists for ``only`` (default all) datasets."""
+    return sum(len(r.get("versions", [])) + 1 for d in manifest()["dataset"] if not only or d["slug"] in only
+               for r in d["resource"])
+
+
 def load_bundle(*, only: set[str] | None = None, progress: Callable[[str, str, float], None] | None = None
                 ) -> list[LoadedFile]:
     """Create organizations, themes and datasets from the manifest and ingest every file.

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from madoguchi.bundle.loader import load_bundle
+from madoguchi.bundle.loader import bundle_file_count, load_bundle
 
 
 class Command(BaseCommand):
@@ -14,13 +14,18 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args, **opts):
-        bar = None if opts["no_progress"] else tqdm(total=None, unit="file", file=self.stderr._out)
+        only = set(opts["only"]) if opts["only"] else None
+        bar = None if opts["no_progress"] else tqdm(total=bundle_file_count(only), unit="file", file=self.stderr._out)
+        seen: set[str] = set()
 
         def progress(file: str, stage: str, fraction: float) -> None:
             if bar is not None:
-                bar.set_postfix_str(f"{file} {stage} {int(fraction * 100)}%")
+                if file not in seen:
+                    seen.add(file)
+                    bar.update(1)
+                bar.set_postfix_str(f"{file} {stage}", refresh=False)
 
-        results = load_bundle(only=set(opts["only"]) if opts["only"] else None, progress=progress)
+        results = load_bundle(only=only, progress=progress)
         if bar is not None:
             bar.close()
         for r in results:
