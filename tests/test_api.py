@@ -124,6 +124,8 @@ def test_new_version__served_and_old_kept(client, resource, ingest):
     assert [v["number"] for v in versions] == [2, 1]
     old = client.get(f"/datasets/{resource.dataset.slug}/resources/{resource.pk}/versions/1/original")
     assert b"".join(old.streaming_content) == DATA
+    old_csv = client.get(f"/datasets/{resource.dataset.slug}/resources/{resource.pk}/versions/1/download.csv")
+    assert "大通東2丁目" in b"".join(old_csv.streaming_content).decode("utf-8-sig")
 
 
 def test_openapi_documents_every_endpoint(client, db):

@@ -104,3 +104,20 @@ def test_bundle__private_dataset_not_listed(bundle, client):
     body = client.get("/api/v1/datasets", {"q": "飲食店"}).json()
     assert body["count"] == 0
     assert client.get("/datasets/kumamoto-food-permits/").status_code == 404
+
+
+def test_quickstart__sets_up_and_serves_every_bundled_dataset(db, admin_client):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("quickstart", "--no-serve", stdout=out, stderr=io.StringIO())
+    assert "50 files, 50 ingested" in out.getvalue()
+    for spec in manifest()["dataset"]:
+        page = admin_client.get(f"/datasets/{spec['slug']}/")
+        assert page.status_code == 200, spec["slug"]
+        for res in spec["resource"]:
+            resource = Resource.objects.get(dataset__slug=spec["slug"], name=res["name"])
+            body = admin_client.get(f"/api/v1/resources/{resource.pk}/records", {"limit": 1}).json()
+            assert body["total"] == res["rows"], (spec["slug"], res["name"])

@@ -10,6 +10,8 @@ urlpatterns = [
     path("datasets/<slug:slug>/resources/<int:resource_id>/", views.resource_detail, name="resource"),
     re_path(r"^datasets/(?P<slug>[-\w]+)/resources/(?P<resource_id>\d+)/download\.(?P<fmt>csv|json|parquet)$",
             views.download, name="download"),
+    re_path(r"^datasets/(?P<slug>[-\w]+)/resources/(?P<resource_id>\d+)/versions/(?P<number>\d+)/"
+            r"download\.(?P<fmt>csv|json|parquet)$", views.download, name="version_download"),
     path("datasets/<slug:slug>/resources/<int:resource_id>/versions/<int:number>/original",
          views.original, name="original"),
 ]

@@ -95,10 +95,11 @@ def _file_response(request: HttpRequest, path, filename: str, content_type: str,
 
 
 @require_GET
-def download(request: HttpRequest, slug: str, resource_id: int, fmt: str) -> HttpResponse:
-    """The current version's table as CSV (UTF-8 BOM), JSON or Parquet; counts one download."""
+def download(request: HttpRequest, slug: str, resource_id: int, fmt: str, number: str | None = None) -> HttpResponse:
+    """A version's table (the current one unless ``number``) as CSV (UTF-8 BOM), JSON or
+    Parquet; counts one download."""
     resource = _resource(request, slug, resource_id)
-    version = resource.current_version
+    version = resource.current_version if number is None else get_object_or_404(resource.versions, number=number)
     if version is None or not version.has_table:
         raise Http404("表データがありません")
     path = datastore.export_path(version, fmt)

@@ -20,9 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="set up only")
 
     def handle(self, *args, **opts):
-        call_command("migrate", interactive=False, verbosity=1)
-        call_command("load_bundle")
-        call_command("cleanup")
+        streams = {"stdout": self.stdout._out, "stderr": self.stderr._out}
+        call_command("migrate", interactive=False, verbosity=1, **streams)
+        call_command("load_bundle", **streams)
+        call_command("cleanup", **streams)
         User = get_user_model()
         if not User.objects.filter(is_staff=True).exists():
             password = secrets.token_urlsafe(12)
