@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from local static files (no CDN)
     "madoguchi.catalog",
     "madoguchi.datastore",
+    "madoguchi.ckan",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ from .api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("madoguchi.ckan.urls")),
     path("staff/", include("madoguchi.datastore.urls")),
     path("", include("madoguchi.catalog.urls")),
 ]

@@ -95,6 +95,9 @@ class Dataset(models.Model):
     source_url = models.URLField("出典URL", max_length=500, blank=True)
     update_frequency = models.CharField("更新頻度", max_length=20, choices=UpdateFrequency.choices,
                                         default=UpdateFrequency.IRREGULAR)
+    state = models.CharField("状態", max_length=10, default="active",
+                             choices=[("active", "公開中"), ("deleted", "削除済み")],
+                             help_text="削除 (CKAN package_delete) は状態を変えるだけで、データは残ります。")
     private = models.BooleanField("非公開", default=False,
                                   help_text="非公開のデータセットは職員にだけ表示されます。")
     issued = models.DateField("公開日", null=True, blank=True)

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 
 from madoguchi.text import normalize_for_search, search_terms, to_nfc
 
+from .licenses import LICENSES
 from .models import Dataset, DownloadCount, Organization, Resource, Tag, Theme
 
 FACETS = ("theme", "organization", "format", "tag")
@@ -57,8 +58,55 @@ def reindex_dataset(dataset: Dataset) -> None:
 
 
 def visible_datasets(include_private: bool = False) -> QuerySet:
-    qs = Dataset.objects.select_related("organization")
+    """Active datasets; private ones too if ``include_private`` (staff)."""
+    qs = Dataset.objects.select_related("organization").filter(state="active")
     return qs if include_private else qs.filter(private=False)
+
+
+def _as_list(value) -> list[str]:
+    if value in (None, "", []):
+        return []
+    return [v for v in (value if isinstance(value, (list, tuple, set)) else [value]) if v not in (None, "")]
+
+
+def filter_datasets(q: str | None = None, *, theme=None, organization=None, format=None, tag=None, license=None,
+                    name=None, include_private: bool = False) -> QuerySet:
+    """Datasets matching ``q`` and the facet filters, annotated with ``title_hits``.
+
+    Each facet filter takes one value or a list (a dataset must match every
+    value given: CKAN ``fq`` semantics). See ``search_datasets`` for matching.
+    """
+    qs = visible_datasets(include_private)
+    terms = search_terms(q)
+    for term in terms:
+        qs = qs.filter(Q(search_title__contains=term) | Q(search_text__contains=term))
+    for value in _as_list(theme):
+        qs = qs.filter(themes__slug=value)
+    for value in _as_list(organization):
+        qs = qs.filter(organization__slug=value)
+    for value in _as_list(format):
+        qs = qs.filter(resources__format__iexact=value)
+    for value in _as_list(tag):
+        qs = qs.filter(tags__name=to_nfc(value))
+    for value in _as_list(license):
+        qs = qs.filter(license_id=value)
+    for value in _as_list(name):
+        qs = qs.filter(slug=value)
+    qs = qs.distinct()
+    hits = sum((Case(When(search_title__contains=t, then=Value(1)), default=Value(0), output_field=IntegerField())
+                for t in terms), Value(0, output_field=IntegerField()))
+    return qs.annotate(title_hits=hits)
+
+
+def order_datasets(qs: QuerySet, sort: str) -> QuerySet:
+    """Order by ``relevance`` (title hits, then newest), ``modified``, ``created``, ``title`` or ``name``."""
+    newest = F("modified").desc(nulls_last=True)
+    return {
+        "relevance": lambda: qs.order_by("-title_hits", newest, "title"),
+        "title": lambda: qs.order_by("title", "slug"),
+        "name": lambda: qs.order_by("slug"),
+        "created": lambda: qs.order_by("-created", "slug"),
+    }.get(sort, lambda: qs.order_by(newest, "title"))()
 
 
 def search_datasets(q: str | None = None, *, theme: str | None = None, organization: str | None = None,
@@ -77,28 +125,10 @@ def search_datasets(q: str | None = None, *, theme: str | None = None, organizat
         resource format (``CSV``); ``tag``: tag name
     :param page: 1-based; out-of-range pages give the last page
     """
-    qs = visible_datasets(include_private)
-    terms = search_terms(q)
-    for term in terms:
-        qs = qs.filter(Q(search_title__contains=term) | Q(search_text__contains=term))
-    if theme:
-        qs = qs.filter(themes__slug=theme)
-    if organization:
-        qs = qs.filter(organization__slug=organization)
-    if format:
-        qs = qs.filter(resources__format__iexact=format)
-    if tag:
-        qs = qs.filter(tags__name=to_nfc(tag))
-    qs = qs.distinct()
+    qs = filter_datasets(q, theme=theme, organization=organization, format=format, tag=tag,
+                         include_private=include_private)
     facets = _facets(qs)
-    if terms and sort == "relevance":
-        hits = sum((Case(When(search_title__contains=t, then=Value(1)), default=Value(0),
-                         output_field=IntegerField()) for t in terms), Value(0))
-        qs = qs.annotate(title_hits=hits).order_by("-title_hits", F("modified").desc(nulls_last=True), "title")
-    elif sort == "title":
-        qs = qs.order_by("title")
-    else:
-        qs = qs.order_by(F("modified").desc(nulls_last=True), "title")
+    qs = order_datasets(qs, sort if (sort != "relevance" or search_terms(q)) else "modified")
     paginator = Paginator(qs, page_size)
     page_obj = paginator.get_page(page)
     datasets = list(page_obj.object_list.prefetch_related("themes", "tags", "resources"))
@@ -106,21 +136,30 @@ def search_datasets(q: str | None = None, *, theme: str | None = None, organizat
                         pages=paginator.num_pages, page_size=page_size, facets=facets)
 
 
-def _facets(qs: QuerySet) -> dict:
-    ids = qs.values("pk")
+def _facets(qs: QuerySet, limit: int | None = 30) -> dict:
+    """Counts of datasets in ``qs`` by theme, organization, format, tag and licence (``limit`` per facet)."""
+    ids = qs.order_by().values("pk")
     themes = (Theme.objects.filter(datasets__in=ids).annotate(n=Count("datasets", distinct=True))
               .order_by("-n", "order"))
     orgs = (Organization.objects.filter(datasets__in=ids).annotate(n=Count("datasets", distinct=True))
             .order_by("-n", "title"))
     formats = (Resource.objects.filter(dataset__in=ids).exclude(format="").values("format")
                .annotate(n=Count("dataset", distinct=True)).order_by("-n", "format"))
-    tags = Tag.objects.filter(datasets__in=ids).annotate(n=Count("datasets", distinct=True)).order_by("-n", "name")[:30]
+    tags = Tag.objects.filter(datasets__in=ids).annotate(n=Count("datasets", distinct=True)).order_by("-n", "name")
+    licenses = (Dataset.objects.filter(pk__in=ids).values("license_id").annotate(n=Count("pk"))
+                .order_by("-n", "license_id"))
+    themes, orgs, formats, tags, licenses = (x[:limit] if limit else x for x in (themes, orgs, formats, tags, licenses))
     return {
         "theme": [{"name": t.slug, "title": t.title, "count": t.n} for t in themes],
         "organization": [{"name": o.slug, "title": o.title, "count": o.n} for o in orgs],
         "format": [{"name": f["format"], "title": f["format"], "count": f["n"]} for f in formats],
         "tag": [{"name": t.name, "title": t.name, "count": t.n} for t in tags],
+        "license": [{"name": x["license_id"], "title": LICENSES[x["license_id"]].title
+                     if x["license_id"] in LICENSES else x["license_id"], "count": x["n"]} for x in licenses],
     }
+
+
+facets_of = _facets
 
 
 def record_download(resource: Resource, *, when: dt.datetime | None = None) -> None:

@@ -13,7 +13,7 @@ from madoguchi.datastore.snapshots import absolute
 from . import services
 from .models import Dataset, Resource, Theme
 
-FACET_TITLES = {"theme": "分類", "organization": "所管課", "format": "形式", "tag": "タグ"}
+FACET_TITLES = {"theme": "分類", "organization": "所管課", "format": "形式", "tag": "タグ"}  # shown on the page
 
 
 def _dataset(request: HttpRequest, slug: str) -> Dataset:
@@ -46,6 +46,8 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
     active = {k: v for k, v in params.items() if v}
     facets = []
     for key, items in result.facets.items():
+        if key not in FACET_TITLES:
+            continue
         entries = []
         for item in items:
             selected = active.get(key) == item["name"]

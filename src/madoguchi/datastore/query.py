@@ -161,8 +161,12 @@ def jsonable(value):
     return value
 
 
-def search(version, *, filters=None, q: str | None = None, sort: str | None = None, limit=None, offset=None,
-           fields=None, include_total: bool = True) -> dict:
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search(version, *, filters=None, q: str | dict | None = None, sort: str | None = None, limit=None, offset=None,
+           fields=None, include_total: bool = True, distinct: bool = False, after_id: int | None = None) -> dict:
     """Query the table of ``version``.
 
     :param filters: ``{column: value | [values]}`` (or its JSON text); equality, values
@@ -171,6 +175,8 @@ def search(version, *, filters=None, q: str | None = None, sort: str | None = No
     :param sort: ``"col [asc|desc], …"``, default ``_id``
     :param limit: rows, 0..``DATASTORE_MAX_LIMIT_ROWS`` (default 100); ``offset`` ≥ 0
     :param fields: columns to return, default all (``_id`` first)
+    :param distinct: return distinct rows of ``fields`` (CKAN ``distinct``)
+    :param after_id: keyset paging: only rows with ``_id`` greater than this (with the default sort)
     :returns: ``{"fields": [{"id", "type"}], "records": [dict], "total": int | None,
         "limit": int, "offset": int}``
     :raises QueryError: naming the parameter at fault (→ HTTP 400)
@@ -189,21 +195,40 @@ def search(version, *, filters=None, q: str | None = None, sort: str | None = No
         else:
             where.append(f"{quote(column)} IN ({', '.join('?' * len(values))})")
         params.extend(values)
-    for term in search_terms(q):
-        where.append("_search LIKE ? ESCAPE '\\'")
-        params.append("%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    if isinstance(q, dict):
+        for column, text in q.items():
+            if column not in types:
+                raise QueryError("q", f"列「{column}」はありません")
+            for term in search_terms(str(text)):
+                where.append(f"lower(nfc_normalize(CAST({quote(column)} AS VARCHAR))) LIKE ? ESCAPE '\\'")
+                params.append(_like(term))
+    else:
+        for term in search_terms(q):
+            where.append("_search LIKE ? ESCAPE '\\'")
+            params.append(_like(term))
+    if after_id is not None:
+        where.append("_id > ?")
+        params.append(int(after_id))
     where_sql = f" WHERE {' AND '.join(where)}" if where else ""
     order_sql = ", ".join(f"{quote(c)} {d} NULLS LAST" for c, d in order)
     if order[-1][0] != "_id":
         order_sql += ", _id"
     src = _source(version)
     con = connection()
-    sql = f"SELECT {', '.join(quote(c) for c in wanted)} FROM {src}{where_sql} ORDER BY {order_sql} LIMIT ? OFFSET ?"
+    select = ", ".join(quote(c) for c in wanted)
+    if distinct:
+        order_sql = ", ".join(f"{quote(c)} {d} NULLS LAST" for c, d in order if c in wanted) or "1"
+        inner = f"SELECT DISTINCT {select} FROM {src}{where_sql}"
+        sql = f"SELECT * FROM ({inner}) ORDER BY {order_sql} LIMIT ? OFFSET ?"
+    else:
+        sql = f"SELECT {select} FROM {src}{where_sql} ORDER BY {order_sql} LIMIT ? OFFSET ?"
     rows = con.execute(sql, params + [limit, offset]).fetchall()
     total = None
     if include_total:
-        if not where and version.row_count is not None:
+        if not where and not distinct and version.row_count is not None:
             total = version.row_count
+        elif distinct:
+            total = con.execute(f"SELECT count(*) FROM ({inner})", params).fetchone()[0]
         else:
             total = con.execute(f"SELECT count(*) FROM {src}{where_sql}", params).fetchone()[0]
     return {
