@@ -1,0 +1,277 @@
+"""madoguchi side by side with sqlite-utils, datasette and a DuckDB floor, in one run.
+
+    .venv/bin/python benchmarks/compare.py                 # 1,000,000 rows, 10 s per load step
+    .venv/bin/python benchmarks/compare.py --rows 100000 --duration 3   # quick
+
+What it measures, on the same generated CP932 file (town × age × sex
+population, 和暦 dates, comma numbers; the title row is dropped so every tool
+reads the same header):
+
+1. Ingestion: madoguchi ``ingest_file`` vs ``sqlite-utils insert --csv
+   --detect-types`` vs the floor (CP932 decode + DuckDB ``read_csv`` → Parquet).
+   Seconds, rows/s, peak RSS of each (child processes, ``os.wait4``).
+2. Query API under load (wrk, keep-alive, loopback): the same filtered +
+   sorted page of 100 rows and a full-text query, served by madoguchi
+   (gunicorn, workers = cores) and datasette (``_shape=objects``), at 1, 8 and
+   32 connections. req/s, p50, p99, errors.
+3. Catalog search: 10,000 generated datasets, p50/p95 of ``/api/v1/datasets?q=``.
+
+Peers are installed into ``benchmarks/.peers`` from ``requirements-peers.txt``;
+``wrk`` comes from Debian (installed when run as root). Load generator and
+servers share the machine's cores, so the table states the core count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PEERS = HERE / ".peers"
+PY = sys.executable
+sys.path.insert(0, str(HERE))
+
+
+def sh(*args, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([str(a) for a in args], check=True, **kw)
+
+
+def ensure_tools() -> None:
+    if not (PEERS / "bin" / "datasette").exists():
+        print("installing peers into benchmarks/.peers …", flush=True)
+        sh(PY, "-m", "venv", PEERS)
+        sh(PEERS / "bin" / "pip", "install", "-q", "-r", HERE / "requirements-peers.txt")
+    if not shutil.which("wrk"):
+        if os.geteuid() == 0 and shutil.which("apt-get"):
+            sh("apt-get", "install", "-y", "-qq", "wrk", stdout=subprocess.DEVNULL)
+        else:
+            sys.exit("wrk is needed: apt-get install wrk")
+
+
+def timed_child(cmd: list, env: dict | None = None, cwd=None) -> tuple[float, float, str]:
+    """Run a command; return (seconds, peak RSS MiB of the child, stdout)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([str(c) for c in cmd], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    out = proc.stdout.read().decode()
+    err = proc.stderr.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{cmd[:3]} failed:\n{err[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+MADOGUCHI_INGEST = r"""
+import os, sys, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from madoguchi.catalog import services as catalog
+from madoguchi.datastore import services as datastore
+org = catalog.ensure_organization("bench", "ベンチマーク市")
+ds = catalog.ensure_dataset("population", title="町丁別年齢別男女別人口", organization=org)
+data = open(sys.argv[1], "rb").read()
+import time
+t = time.perf_counter()
+v = datastore.ingest_file(dataset=ds, resource_name="人口", data=data, file_name="population.csv")
+print(json.dumps({"seconds": time.perf_counter() - t, "resource": v.resource_id, "rows": v.row_count}))
+""".replace("import os, sys, django", "import os, sys, json, django")
+
+FLOOR = r"""
+import sys, duckdb, tempfile, os, time
+data = open(sys.argv[1], "rb").read()
+t = time.perf_counter()
+text = data.decode("cp932")
+with tempfile.TemporaryDirectory() as d:
+    p = os.path.join(d, "u.csv"); open(p, "w", encoding="utf-8").write(text)
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{p}', header=true)) TO '{d}/t.parquet' (FORMAT parquet)")
+print(time.perf_counter() - t)
+"""
+
+SEARCH_SEED = r"""
+import os, sys, random, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
+django.setup()
+from madoguchi.catalog.models import Dataset, Organization
+from madoguchi.text import normalize_for_search
+words = "人口 世帯 ごみ 分別 避難所 公園 図書館 保育所 観光 イベント 交通 バス 駐車場 自転車 AED 病院 薬局 学校 給食 統計 予算 選挙 水道 道路 防災 福祉 子育て 高齢者 文化財 トイレ Wi-Fi 施設 地図 気象 河川".split()
+rng = random.Random(7)
+org, _ = Organization.objects.get_or_create(slug="bench-org", defaults={"title": "ベンチマーク課"})
+batch = []
+for i in range(int(sys.argv[1])):
+    title = f"{rng.choice(words)}{rng.choice(words)}一覧（第{i}版）"
+    desc = "・".join(rng.sample(words, 6)) + "に関するデータです。"
+    batch.append(Dataset(slug=f"bench-{i}", title=title, description=desc, organization=org,
+                         search_title=normalize_for_search(title), search_text=normalize_for_search(desc)))
+Dataset.objects.bulk_create(batch, batch_size=1000)
+print(len(batch))
+"""
+
+
+def parse_wrk(out: str) -> dict:
+    def ms(text: str) -> float:
+        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+    p50 = ms(re.search(r"50%\s+(\S+)", out)[1])
+    p99 = ms(re.search(r"99%\s+(\S+)", out)[1])
+    errors = 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors += int(m[1]) if m else 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors += sum(int(x) for x in m.groups()) if m else 0
+    return {"rps": rps, "p50": p50, "p99": p99, "errors": errors}
+
+
+def wrk(url: str, connections: int, duration: int) -> dict:
+    threads = max(1, min(2, connections))
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url],
+                         capture_output=True, text=True, check=True).stdout
+    return parse_wrk(out)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--datasets", type=int, default=10_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    ensure_tools()
+    from ingest import generate_csv  # benchmarks/ingest.py
+
+    tmp = Path(tempfile.mkdtemp(prefix="madoguchi-compare-"))
+    procs: list[subprocess.Popen] = []
+    try:
+        return _run(args, tmp, procs, generate_csv)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print(f"kept {tmp}")
+
+
+def _run(args, tmp: Path, procs: list, generate_csv) -> int:
+    cores = os.cpu_count() or 1
+    raw = generate_csv(args.rows)
+    data = raw.split(b"\r\n", 1)[1]  # drop the title row: every tool reads the same header
+    csv_path = tmp / "population.csv"
+    csv_path.write_bytes(data)
+    print(f"{args.rows:,} rows, {len(data) / 1e6:.1f} MB CP932, {cores} cores\n", flush=True)
+
+    env = dict(os.environ, MADOGUCHI_DATA_DIR=str(tmp / "mdg"), DATABASE_URL=f"sqlite:///{tmp / 'mdg.sqlite3'}",
+               MADOGUCHI_LOG_LEVEL="ERROR", MADOGUCHI_ALLOWED_HOSTS="127.0.0.1,localhost")
+    env.pop("MADOGUCHI_TEST_DB", None)
+    results = {}
+    s, rss, _ = timed_child([PY, "-c", FLOOR, csv_path])
+    results["floor (decode + DuckDB → Parquet)"] = (s, rss)
+    s, rss, out = timed_child([PY, "-c", MADOGUCHI_INGEST, csv_path], env=env)
+    info = json.loads(out.strip().splitlines()[-1])
+    results["madoguchi ingest"] = (info["seconds"], rss)
+    db = tmp / "peer.sqlite"
+    s, rss, _ = timed_child([PEERS / "bin" / "sqlite-utils", "insert", db, "pop", csv_path, "--csv", "--encoding",
+                             "cp932", "--detect-types"])
+    results["sqlite-utils insert --csv --detect-types"] = (s, rss)
+    sh(PEERS / "bin" / "sqlite-utils", "enable-fts", db, "pop", "町丁名", "--fts5", stdout=subprocess.DEVNULL)
+    floor = results["floor (decode + DuckDB → Parquet)"][0]
+    print(f"{'ingestion':45s} {'seconds':>8s} {'rows/s':>11s} {'peak MiB':>9s} {'× floor':>8s}")
+    for name, (s, rss) in results.items():
+        print(f"{name:45s} {s:8.2f} {args.rows / s:11,.0f} {rss:9.0f} {s / floor:8.2f}")
+
+    # servers
+    mport, dport = free_port(), free_port()
+    procs.append(subprocess.Popen([Path(PY).with_name("gunicorn"), "madoguchi.wsgi", "-w", str(cores), "-b",
+                                   f"127.0.0.1:{mport}", "--log-level", "warning"], env=env, cwd=ROOT))
+    procs.append(subprocess.Popen([PEERS / "bin" / "datasette", "serve", db, "-p", str(dport), "--setting",
+                                   "sql_time_limit_ms", "10000", "--setting", "num_sql_threads", str(cores)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    rid = info["resource"]
+    base_m = f"http://127.0.0.1:{mport}/api/v1/resources/{rid}/records"
+    base_d = f"http://127.0.0.1:{dport}/peer/pop.json"
+    wait_http(base_m + "?limit=1")
+    wait_http(base_d + "?_size=1")
+    town = "大通東２丁目"
+    queries = {
+        "filter+sort page of 100": (
+            base_m + "?" + urllib.parse.urlencode({"filters": json.dumps({"区名": "中央区", "性別": "女"},
+                                                                       ensure_ascii=False),
+                                                   "sort": "人口 desc", "limit": 100}),
+            base_d + "?" + urllib.parse.urlencode({"区名": "中央区", "性別": "女", "_sort_desc": "人口",
+                                                   "_size": 100, "_shape": "objects"})),
+        "full-text": (base_m + "?" + urllib.parse.urlencode({"q": town, "limit": 100}),
+                      base_d + "?" + urllib.parse.urlencode({"_search": f'"{town}"', "_size": 100,
+                                                             "_shape": "objects"})),
+    }
+    print(f"\n{'query API (wrk, ' + str(args.duration) + ' s each)':34s} {'conns':>5s} "
+          f"{'madoguchi req/s':>15s} {'p50 ms':>7s} {'p99 ms':>7s} {'err':>4s} "
+          f"{'datasette req/s':>15s} {'p50 ms':>7s} {'p99 ms':>7s} {'err':>4s} {'ratio':>6s}")
+    for name, (mu, du) in queries.items():
+        for c in (1, 8, 32):
+            m = wrk(mu, c, args.duration)
+            d = wrk(du, c, args.duration)
+            print(f"{name:34s} {c:5d} {m['rps']:15.0f} {m['p50']:7.1f} {m['p99']:7.1f} {m['errors']:4d} "
+                  f"{d['rps']:15.0f} {d['p50']:7.1f} {d['p99']:7.1f} {d['errors']:4d} {m['rps'] / max(d['rps'], 0.01):6.1f}",
+                  flush=True)
+    # the load generator itself: a static-size response it can hammer (shows wrk is not the bottleneck)
+    gen = wrk(f"http://127.0.0.1:{mport}/api/v1/resources/{rid}/records?limit=0&include_total=false", 32, 3)
+    print(f"(load generator check: a tiny response at 32 conns: {gen['rps']:.0f} req/s)")
+
+    # catalog search
+    sh(PY, "-c", SEARCH_SEED, args.datasets, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    words = ["人口", "ごみ", "避難所", "公園", "図書館", "保育所", "観光", "バス", "病院 一覧", "子育て"]
+    times = []
+    conn_url = f"http://127.0.0.1:{mport}/api/v1/datasets"
+    for i in range(300):
+        q = words[i % len(words)]
+        t = time.perf_counter()
+        with urllib.request.urlopen(conn_url + "?" + urllib.parse.urlencode({"q": q})) as r:
+            r.read()
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    p50, p95 = statistics.median(times), times[int(len(times) * 0.95)]
+    print(f"\ncatalog search over {args.datasets:,} datasets: p50 {p50:.1f} ms, p95 {p95:.1f} ms (300 queries)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
