@@ -85,9 +85,13 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+    # a file (not :memory:) so that the tests' subprocesses can open it; one per
+    # test run, so that concurrent runs in one checkout do not share it
     DATABASES["default"]["TEST"] = {
-        "NAME": os.environ.get("MADOGUCHI_TEST_DB", str(DATA_DIR / "test-madoguchi.sqlite3"))
+        "NAME": os.environ.get("MADOGUCHI_TEST_DB", str(DATA_DIR / f"test-madoguchi-{os.getpid()}.sqlite3"))
     }
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

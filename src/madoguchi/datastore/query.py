@@ -13,6 +13,7 @@ import math
 import re
 import threading
 import unicodedata
+from collections import OrderedDict
 
 import duckdb
 from django.conf import settings
@@ -36,6 +37,7 @@ def connection() -> duckdb.DuckDBPyConnection:
             "memory_limit": f"{settings.DATASTORE_QUERY_MEMORY_LIMIT_MB}MB",
             "autoinstall_known_extensions": False, "autoload_known_extensions": False,
         })
+        con.execute("SET parquet_metadata_cache = true")  # snapshots are immutable
         _local.con = con
     return con
 
@@ -165,7 +167,37 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def search(version, *, filters=None, q: str | dict | None = None, sort: str | None = None, limit=None, offset=None,
+#: Results of queries on immutable snapshots, per process: (snapshot, params) → result.
+#: A snapshot never changes, so an entry never goes stale; the size bounds memory.
+RESULT_CACHE_ENTRIES = 512
+_cache: "OrderedDict[tuple, dict]" = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def search(version, **params) -> dict:
+    """Cached front of ``_search`` (same parameters and result; see there).
+
+    The key is the snapshot path and the parameters as given, so a repeated
+    query on a published version costs one dictionary lookup.
+    """
+    try:
+        key = (version.snapshot_path, json.dumps(params, sort_keys=True, default=str, ensure_ascii=False))
+    except TypeError:
+        return _search(version, **params)
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+            return hit
+    result = _search(version, **params)
+    with _cache_lock:
+        _cache[key] = result
+        while len(_cache) > RESULT_CACHE_ENTRIES:
+            _cache.popitem(last=False)
+    return result
+
+
+def _search(version, *, filters=None, q: str | dict | None = None, sort: str | None = None, limit=None, offset=None,
            fields=None, include_total: bool = True, distinct: bool = False, after_id: int | None = None) -> dict:
     """Query the table of ``version``.
 
