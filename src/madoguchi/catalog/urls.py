@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from . import views
+from . import views_metadata
 
 app_name = "catalog"
 urlpatterns = [
@@ -14,4 +15,8 @@ urlpatterns = [
             r"download\.(?P<fmt>csv|json|parquet)$", views.download, name="version_download"),
     path("datasets/<slug:slug>/resources/<int:resource_id>/versions/<int:number>/original",
          views.original, name="original"),
+    re_path(r"^catalog\.(?P<fmt>ttl|jsonld)$", views_metadata.catalog_rdf, name="catalog_rdf"),
+    re_path(r"^datasets/(?P<slug>[-a-zA-Z0-9_]+)\.(?P<fmt>ttl|jsonld)$", views_metadata.dataset_rdf,
+            name="dataset_rdf"),
+    path("datasets/<slug:slug>/datapackage.json", views_metadata.datapackage, name="datapackage"),
 ]

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from madoguchi.datastore import services as datastore
 from madoguchi.datastore.snapshots import absolute
@@ -66,7 +67,11 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@vary_on_headers("Accept")
 def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    from .views_metadata import negotiate_dataset_rdf  # DCAT when Accept asks for Turtle or JSON-LD
+    if (rdf := negotiate_dataset_rdf(request, slug)) is not None:
+        return rdf
     dataset = _dataset(request, slug)
     resources = list(dataset.resources.select_related("current_version"))
     return render(request, "catalog/dataset_detail.html", {
