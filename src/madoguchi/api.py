@@ -1,34 +1,86 @@
 """madoguchi's JSON API (``/api/v1/``), assembled from the apps' routers.
 
-Error body (every 4xx/5xx from this API)::
+Error body (every 4xx from this API, including unknown paths under ``/api/v1/``)::
 
     {"ok": false, "error": {"code": "invalid_parameter", "param": "limit", "message": "…"}}
+
+``code`` is ``invalid_parameter`` (400, ``param`` names the parameter) or
+``not_found`` (404). The OpenAPI document (``/api/v1/openapi.json``) is
+committed as ``src/madoguchi/openapi.json``; ``tests/test_openapi.py`` checks it
+does not drift and runs schemathesis against it.
 
 Stability: documented keys are only ever added, never renamed or removed.
 """
 
 from __future__ import annotations
 
+from django.urls import re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from madoguchi.catalog.api import router as catalog_router
 from madoguchi.datastore.api import router as datastore_router
 from madoguchi.datastore.errors import QueryError
-
-api = NinjaAPI(
-    title="madoguchi API",
-    version="1",
-    description="オープンデータカタログとデータストアの API (Open data catalog and datastore API). "
-                "CKAN 互換 API は /api/3/action/ にあります。",
-    urls_namespace="api-v1",
-)
-api.add_router("/", catalog_router)
-api.add_router("/", datastore_router)
+from madoguchi.schemas import ErrorOut
 
 
 def error_body(code: str, message: str, param: str | None = None) -> dict:
     return {"ok": False, "error": {"code": code, "param": param, "message": message}}
+
+
+def _error_schemas() -> dict:
+    """``ErrorOut`` and the schemas it refers to, as OpenAPI components."""
+    schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
+    return {**schema.pop("$defs", {}), "ErrorOut": schema}
+
+
+class MadoguchiAPI(NinjaAPI):
+    """``NinjaAPI`` whose unknown paths answer with the JSON error body and whose OpenAPI document is valid 3.1."""
+
+    def _get_urls(self):
+        return [*super()._get_urls(), re_path(r"^.*$", csrf_exempt(self._not_found))]
+
+    def _not_found(self, request, *args, **kwargs):
+        return self.create_response(request, error_body("not_found", "この URL の API はありません"), status=404)
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, definition in _error_schemas().items():
+            components.setdefault(name, definition)
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                params = operation.get("parameters", [])
+                responses = operation["responses"]
+                # What this module adds to every operation: the ValidationError handler below answers 400 for a
+                # parameter (or body) of the wrong type or out of range, and a path parameter holding "/" matches
+                # no route (the catch-all answers 404).
+                if (params or "requestBody" in operation) and not {400, "400"} & set(responses):
+                    responses[400] = {"description": "Bad Request: invalid_parameter", **error}
+                if any(p["in"] == "path" for p in params) and not {404, "404"} & set(responses):
+                    responses[404] = {"description": "Not Found", **error}
+                for param in params:
+                    # django-ninja copies the JSON Schema ``examples`` list of a parameter's schema next to it,
+                    # where OpenAPI wants a map of Example Objects. The schema keeps the list.
+                    if isinstance(param.get("examples"), list):
+                        param["examples"] = {f"example{i}" if i else "example": {"value": value}
+                                             for i, value in enumerate(param["examples"])}
+        return schema
+
+
+api = MadoguchiAPI(
+    title="madoguchi API",
+    version="1",
+    description="オープンデータカタログとデータストアの API (Open data catalog and datastore API). "
+                "CKAN 互換 API は /api/3/action/ にあります。\n\n"
+                "Errors (every 4xx): `{\"ok\": false, \"error\": {\"code\", \"param\", \"message\"}}`; "
+                "`code` is `invalid_parameter` (400, `param` names the parameter at fault) or `not_found` (404).",
+    urls_namespace="api-v1",
+)
+api.add_router("/", catalog_router)
+api.add_router("/", datastore_router)
 
 
 @api.exception_handler(QueryError)
@@ -36,11 +88,33 @@ def _query_error(request, exc: QueryError):
     return api.create_response(request, error_body("invalid_parameter", exc.message, exc.param), status=400)
 
 
+def _validation_message(error: dict) -> str:
+    """A Japanese message for a pydantic validation error of a parameter (pydantic's own as a fallback)."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "整数で指定してください"
+    if kind in ("bool_parsing", "bool_type"):
+        return "true または false で指定してください"
+    if kind == "greater_than_equal":
+        return f"{ctx.get('ge')} 以上で指定してください"
+    if kind == "less_than_equal":
+        return f"{ctx.get('le')} 以下で指定してください"
+    if kind == "literal_error":
+        return f"次のいずれかで指定してください: {ctx.get('expected')}"
+    if kind == "string_pattern_mismatch":
+        return f"形式が正しくありません (パターン {ctx.get('pattern')})"
+    if kind == "string_too_long":
+        return f"{ctx.get('max_length')} 文字以下で指定してください"
+    if kind == "missing":
+        return "指定してください"
+    return error.get("msg") or "不正な値です"
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
     loc = [str(p) for p in first.get("loc", []) if p not in ("query", "path", "body")]
-    return api.create_response(request, error_body("invalid_parameter", first.get("msg", "invalid"),
+    return api.create_response(request, error_body("invalid_parameter", _validation_message(first),
                                                    ".".join(loc) or None), status=400)
 
 

@@ -26,7 +26,7 @@ def normalize_for_search(text: str | None) -> str:
     """
     if not text:
         return ""
-    folded = unicodedata.normalize("NFKC", text)
+    folded = unicodedata.normalize("NFKC", text.replace("\x00", ""))  # NUL: never in data; PostgreSQL refuses it
     folded = jaconv.kata2hira(folded).lower()
     return _SPACES.sub(" ", folded).strip()
 

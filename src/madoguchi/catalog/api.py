@@ -3,88 +3,101 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
-from madoguchi.schemas import ErrorOut
+from madoguchi.schemas import ERRORS, SLUG_PATTERN, OutSchema, Text
 
 from . import services
 from .models import Dataset
 
 router = Router(tags=["catalog"])
 
+#: Bundled dataset used as the example in the OpenAPI document (``madoguchi quickstart`` loads it).
+EXAMPLE_SLUG = "sapporo-population-by-town"
 
-class NamedOut(Schema):
-    name: str
+
+class NamedOut(OutSchema):
+    name: str = Field(description="Slug")
     title: str
 
 
-class FacetItem(Schema):
-    name: str
+class FacetItem(OutSchema):
+    name: str = Field(description="The value to pass as the facet parameter (slug, format or tag name)")
     title: str
-    count: int
+    count: int = Field(description="Datasets with this value, over all pages")
 
 
-class ColumnOut(Schema):
+class ColumnOut(OutSchema):
     name: str
-    type: str
-    role: str | None = None
+    type: str = Field(description="Frictionless type: string, integer, number, boolean, date, datetime, time")
+    role: str | None = Field(description="``latitude`` / ``longitude`` for coordinate columns, else null")
 
 
-class ResourceSummary(Schema):
+class ResourceSummary(OutSchema):
     id: int
     name: str
-    format: str
-    url: str
-    api_url: str
-    version: int | None
-    rows: int | None
-    columns: list[ColumnOut]
-    downloads: dict[str, str]
+    format: str = Field(description="Upper case (``CSV``, ``XLSX``, ``JSON``, ``GEOJSON``, ``PDF`` …); may be empty")
+    url: str = Field(description="Path of the resource's HTML page")
+    api_url: str = Field(description="Path of this resource in the JSON API")
+    version: int | None = Field(description="Number of the published version; null if none yet")
+    rows: int | None = Field(description="Rows of the published version; null if none or not tabular")
+    columns: list[ColumnOut] = Field(description="Columns of the published version, in order (empty if not tabular)")
+    downloads: dict[str, str] = Field(description="Download paths of the published version: ``original`` (the file "
+                                                  "as uploaded), and ``csv``, ``json``, ``parquet`` if tabular")
 
 
-class DatasetSummary(Schema):
+class DatasetSummary(OutSchema):
     slug: str
     title: str
     description: str
     organization: NamedOut
     themes: list[NamedOut]
     tags: list[str]
-    formats: list[str]
-    license_id: str
-    modified: dt.datetime | None
-    url: str
+    formats: list[str] = Field(description="Formats of the resources, sorted")
+    license_id: str = Field(description="CKAN-style licence id, e.g. ``cc-by-4.0``")
+    modified: dt.datetime | None = Field(description="Last publication of a version (ISO 8601); null if never")
+    url: str = Field(description="Path of the dataset's HTML page")
 
 
 class DatasetDetail(DatasetSummary):
     license_title: str
-    license_url: str
-    attribution: str
-    source_url: str
-    update_frequency: str
-    private: bool
+    license_url: str = Field(description="May be empty")
+    attribution: str = Field(description="出典表記 to show when reusing the data; may be empty")
+    source_url: str = Field(description="May be empty")
+    update_frequency: str = Field(description="DCAT-AP frequency id: DAILY, WEEKLY, MONTHLY, QUARTERLY, ANNUAL, "
+                                              "IRREG, NEVER")
+    private: bool = Field(description="Only staff see private datasets")
     resources: list[ResourceSummary]
 
 
-class DatasetList(Schema):
-    count: int
-    page: int
-    pages: int
+class DatasetList(OutSchema):
+    count: int = Field(description="Datasets matching, over all pages")
+    page: int = Field(description="The page returned (the last page if ``page`` was past it)")
+    pages: int = Field(description="Number of pages (at least 1)")
     results: list[DatasetSummary]
-    facets: dict[str, list[FacetItem]]
+    facets: dict[str, list[FacetItem]] = Field(
+        description="Counts by ``theme``, ``organization``, ``format``, ``tag`` and ``license`` (keys), "
+                    "most frequent first")
 
 
 class DatasetFilters(Schema):
-    q: str | None = None
-    theme: str | None = None
-    organization: str | None = None
-    format: str | None = None
-    tag: str | None = None
-    page: int = 1
-    page_size: int = 20
-    sort: str = "relevance"
+    q: Text | SkipJsonSchema[None] = Field(None, description="Search words (all must match)", examples=["人口"])
+    theme: Text | SkipJsonSchema[None] = Field(None, description="Theme slug", examples=["population"])
+    organization: Text | SkipJsonSchema[None] = Field(None, description="Organization slug",
+                                                      examples=["sapporo-city"])
+    format: Text | SkipJsonSchema[None] = Field(None, description="Resource format, any case", examples=["CSV"])
+    tag: Text | SkipJsonSchema[None] = Field(None, description="Tag name", examples=["人口"])
+    page: int = Field(1, ge=1, description="1-based; a page past the last gives the last page")
+    page_size: int = Field(20, ge=1, le=100, description="Datasets per page")
+    sort: Literal["relevance", "modified", "title", "name", "created"] = Field(
+        "relevance", description="``relevance``: title hits first, then newest (newest first without ``q``); "
+                                 "``modified``: newest first; ``title``; ``name`` (slug); ``created``: newest first")
 
 
 def resource_summary(resource) -> dict:
@@ -116,7 +129,7 @@ def dataset_summary(d: Dataset) -> dict:
     }
 
 
-@router.get("/datasets", response=DatasetList, url_name="datasets")
+@router.get("/datasets", response={200: DatasetList, 400: ERRORS[400]}, url_name="datasets")
 def list_datasets(request, filters: Query[DatasetFilters]):
     """Search the catalog.
 
@@ -124,12 +137,11 @@ def list_datasets(request, filters: Query[DatasetFilters]):
     column names; two-character Japanese words work, and ごみ = ゴミ = ｺﾞﾐ.
     Title hits rank first. Facet parameters take slugs (``theme``,
     ``organization``), a format (``CSV``) or a tag name. ``page`` is 1-based,
-    ``page_size`` ≤ 100. ``facets`` count datasets over all pages.
-    """
-    if not 1 <= filters.page_size <= 100:
-        from madoguchi.datastore.errors import QueryError
+    ``page_size`` 1–100. ``facets`` count datasets over all pages.
 
-        raise QueryError("page_size", "1 以上 100 以下で指定してください")
+    400 (``invalid_parameter``, naming it) for a ``page`` below 1, a ``page_size``
+    outside 1–100 or an unknown ``sort``.
+    """
     result = services.search_datasets(
         filters.q, theme=filters.theme, organization=filters.organization, format=filters.format, tag=filters.tag,
         include_private=request.user.is_staff, page=filters.page, page_size=filters.page_size, sort=filters.sort)
@@ -137,9 +149,13 @@ def list_datasets(request, filters: Query[DatasetFilters]):
             "results": [dataset_summary(d) for d in result.datasets], "facets": result.facets}
 
 
-@router.get("/datasets/{slug}", response={200: DatasetDetail, 404: ErrorOut}, url_name="dataset")
-def get_dataset(request, slug: str):
-    """One dataset with its resources (columns, row counts, download URLs). 404 if unknown or private."""
+@router.get("/datasets/{slug}", response={200: DatasetDetail, **ERRORS}, url_name="dataset")
+def get_dataset(request, slug: str = Path(..., pattern=SLUG_PATTERN, max_length=100, examples=[EXAMPLE_SLUG],
+                                          description="Dataset slug")):
+    """One dataset with its resources (columns, row counts, download URLs).
+
+    404 (``not_found``) if unknown or private; 400 if ``slug`` is not a slug (letters, digits, ``-``, ``_``).
+    """
     d = services.visible_datasets(request.user.is_staff).filter(slug=slug).first()
     if d is None:
         raise HttpError(404, f"データセット「{slug}」はありません")

@@ -37,7 +37,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def dataset_list(request: HttpRequest) -> HttpResponse:
-    params = {k: request.GET.get(k) or None for k in ("q", "theme", "organization", "format", "tag")}
+    # NUL never occurs in catalog data and PostgreSQL refuses it in a query
+    params = {k: (request.GET.get(k) or "").replace("\x00", "") or None
+              for k in ("q", "theme", "organization", "format", "tag")}
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:

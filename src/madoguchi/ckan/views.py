@@ -39,7 +39,22 @@ def _user(request: HttpRequest):
     return request.user if request.user.is_authenticated else AnonymousUser()
 
 
+def _strip_nul(value):
+    """NUL never occurs in catalog data and PostgreSQL refuses it in queries: drop it from parameters."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_strip_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _strip_nul(v) for k, v in value.items()}
+    return value
+
+
 def _params(request: HttpRequest) -> dict:
+    return _strip_nul(_raw_params(request))
+
+
+def _raw_params(request: HttpRequest) -> dict:
     if request.method == "GET":
         return {k: (v[0] if len(v) == 1 else v) for k, v in request.GET.lists()}
     content_type = request.content_type or ""

@@ -5,70 +5,130 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Query, Router, Schema
+from django.conf import settings
+from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
-from madoguchi.catalog.api import ResourceSummary, resource_summary
+from madoguchi.catalog.api import ColumnOut, ResourceSummary, resource_summary
 from madoguchi.catalog.models import Resource
-from madoguchi.schemas import ErrorOut
+from madoguchi.schemas import DB_INT_MAX, ERRORS, OutSchema, Text
 
 from . import services
 
 router = Router(tags=["datastore"])
 
+#: Example id in the OpenAPI document: the first resource ``madoguchi quickstart`` (or any fresh database
+#: loaded from the bundle) creates.
+EXAMPLE_RESOURCE_ID = 1
 
-class FieldOut(Schema):
-    id: str
-    type: str
+
+def _resource_id_param():
+    return Path(..., ge=1, examples=[EXAMPLE_RESOURCE_ID], description="Resource id (``id`` in a dataset's "
+                                                                         "``resources``)")
 
 
-class RecordsOut(Schema):
+class FieldOut(OutSchema):
+    id: str = Field(description="Column name; ``_id`` is the 1-based row number")
+    type: str = Field(description="Frictionless type: string, integer, number, boolean, date, datetime, time")
+
+
+class RecordsOut(OutSchema):
     resource_id: int
-    version: int
-    fields: list[FieldOut]
-    records: list[dict[str, Any]]
-    total: int | None
+    version: int = Field(description="Number of the version queried (the published one)")
+    fields: list[FieldOut] = Field(description="The columns returned, in order")
+    records: list[dict[str, Any]] = Field(
+        description="One object per row, column → value: integers and numbers as JSON numbers, dates and times "
+                    "ISO 8601 text, booleans, text; null for an empty cell")
+    total: int | None = Field(description="Rows matching over all pages; null if ``include_total=false``")
     limit: int
     offset: int
 
 
 class RecordsQuery(Schema):
-    filters: str | None = None
-    q: str | None = None
-    sort: str | None = None
-    limit: int | None = None
-    offset: int | None = None
-    fields: str | None = None
-    include_total: bool = True
+    filters: Text | SkipJsonSchema[None] = Field(
+        None, description='JSON object, column → value or list of values, e.g. {"区":"中央区"}',
+        examples=['{"_id": [1, 2]}'])
+    q: Text | SkipJsonSchema[None] = Field(None, description="Full-text search words (all must appear in the row)")
+    sort: Text | SkipJsonSchema[None] = Field(None, description='"col [asc|desc], col2 …"; default ``_id``',
+                                              examples=["_id desc"])
+    limit: int = Field(settings.DATASTORE_DEFAULT_LIMIT_ROWS, ge=0, le=settings.DATASTORE_MAX_LIMIT_ROWS,
+                       description="Rows to return")
+    offset: int = Field(0, ge=0, le=DB_INT_MAX, description="Rows to skip")
+    fields: Text | SkipJsonSchema[None] = Field(None, description='Columns to return, "col,col2"; default all',
+                                                examples=["_id"])
+    include_total: bool = Field(True, description="Count all matching rows (``total``)")
 
 
-class VersionOut(Schema):
-    number: int
+class VersionOut(OutSchema):
+    number: int = Field(description="1, 2, … in order of publication")
     created: dt.datetime
-    original_name: str
+    original_name: str = Field(description="File name as uploaded")
     original_bytes: int
-    sha256: str
-    format: str
-    encoding: str
-    rows: int | None
-    current: bool
+    sha256: str = Field(description="Of the original file, hex")
+    format: str = Field(description="Format read, lower case: csv, xlsx, json, geojson, pdf …")
+    encoding: str = Field(description="Text encoding detected (``utf-8``, ``cp932`` …); empty for binary formats")
+    rows: int | None = Field(description="Null if not tabular")
+    current: bool = Field(description="Whether this is the published version")
 
 
 class ResourceDetail(ResourceSummary):
-    dataset: str
-    versions: list[VersionOut]
+    dataset: str = Field(description="Slug of the dataset")
+    versions: list[VersionOut] = Field(description="Newest first")
+
+
+# Reports are stored JSON and outlive the code that wrote them: keys added later pass through (``extra``), and
+# defaults stand in for keys an old report lacks (the output always has them, hence ``required`` in OpenAPI).
+class ReportColumn(ColumnOut):
+    model_config = ConfigDict(extra="allow")
+
+    role: str | None = Field(None, description="``latitude`` / ``longitude`` for coordinate columns, else null")
+    source_name: str = Field(description="The column's heading in the file, before clean-up")
+
+
+class ReportWarning(OutSchema):
+    model_config = ConfigDict(extra="allow")
+
+    code: str = Field(description="Stable machine code, e.g. ``leading_zero_kept``, ``placeholder_as_empty``")
+    message: str = Field(description="For people (Japanese)")
+    column: str | None = Field(None, description="Column concerned, if any")
+    rows: list[int] = Field([], description="Row numbers in the file (at most 20)")
+    count: int = Field(0, description="Rows concerned in all")
+
+
+class ReportOut(OutSchema):
+    """What ingestion found in a file; more keys may be added."""
+
+    model_config = ConfigDict(extra="allow")
+
+    file: str = Field(description="File name as uploaded")
+    format: str
+    bytes: int
+    seconds: float | None = Field(description="Time the ingestion took")
+    rows: int | None = Field(description="Null if not tabular")
+    columns: list[ReportColumn]
+    warnings: list[ReportWarning]
+    reader: dict[str, Any] = Field(description="What the reader detected: ``encoding``, ``delimiter``, "
+                                               "``header_row``, ``sheet`` …")
+    options: dict[str, Any] = Field(description="Ingestion options given by staff")
 
 
 def _resource(request, resource_id: int) -> Resource:
-    r = Resource.objects.select_related("dataset", "current_version").filter(pk=resource_id).first()
+    r = None
+    if 1 <= resource_id <= DB_INT_MAX:
+        r = Resource.objects.select_related("dataset", "current_version").filter(pk=resource_id).first()
     if r is None or (r.dataset.private and not request.user.is_staff):
         raise HttpError(404, f"リソース {resource_id} はありません")
     return r
 
 
-@router.get("/resources/{resource_id}", response={200: ResourceDetail, 404: ErrorOut}, url_name="resource")
-def get_resource(request, resource_id: int):
-    """A resource: columns with types, row count, download URLs and all versions (newest first)."""
+@router.get("/resources/{resource_id}", response={200: ResourceDetail, **ERRORS}, url_name="resource")
+def get_resource(request, resource_id: int = _resource_id_param()):
+    """A resource: columns with types, row count, download URLs and all versions (newest first).
+
+    404 (``not_found``) if unknown or in a private dataset; 400 if ``resource_id`` is not a positive integer.
+    """
     r = _resource(request, resource_id)
     out = resource_summary(r)
     out["dataset"] = r.dataset.slug
@@ -80,9 +140,8 @@ def get_resource(request, resource_id: int):
     return out
 
 
-@router.get("/resources/{resource_id}/records", response={200: RecordsOut, 400: ErrorOut, 404: ErrorOut},
-            url_name="records")
-def get_records(request, resource_id: int, params: Query[RecordsQuery]):
+@router.get("/resources/{resource_id}/records", response={200: RecordsOut, **ERRORS}, url_name="records")
+def get_records(request, params: Query[RecordsQuery], resource_id: int = _resource_id_param()):
     """Records of the published version of a resource, typed.
 
     * ``filters``: JSON object, column → value or list of values (equality; 和暦 accepted for dates),
@@ -92,7 +151,9 @@ def get_records(request, resource_id: int, params: Query[RecordsQuery]):
     * ``include_total``: count all matches (``total``)
 
     Values: integers and numbers as JSON numbers, dates/times ISO 8601, booleans, text.
-    400 names the parameter at fault (unknown column, value of the wrong type, limit too large).
+    400 (``invalid_parameter``) names the parameter at fault (unknown column, value of the wrong type,
+    limit too large; ``resource_id`` if the resource has no table, e.g. a PDF).
+    404 (``not_found``) if the resource is unknown or has no published version.
     """
     r = _resource(request, resource_id)
     if r.current_version is None:
@@ -103,12 +164,21 @@ def get_records(request, resource_id: int, params: Query[RecordsQuery]):
     return {"resource_id": r.pk, "version": r.current_version.number, **result}
 
 
-@router.get("/resources/{resource_id}/versions/{number}/report", response={200: dict[str, Any], 404: ErrorOut},
+@router.get("/resources/{resource_id}/versions/{number}/report", response={200: ReportOut, **ERRORS},
             url_name="report")
-def get_report(request, resource_id: int, number: int):
-    """The ingestion report of one version: rows, columns and types, every warning with rows and column."""
+def get_report(request, resource_id: int = _resource_id_param(),
+               number: int = Path(..., ge=1, examples=[1], description="Version number")):
+    """The ingestion report of one version: rows, columns and types, every warning with rows and column.
+
+    404 (``not_found``) if the resource or the version is unknown.
+    """
     r = _resource(request, resource_id)
-    v = r.versions.filter(number=number).first()
+    v = r.versions.filter(number=number).first() if number <= DB_INT_MAX else None
     if v is None:
         raise HttpError(404, f"版 {number} はありません")
-    return v.report
+    # Every report has these keys; the version's own fields stand in should an old one lack some.
+    base = {"file": v.original_name, "format": v.format, "bytes": v.original_bytes, "seconds": None,
+            "rows": v.row_count, "columns": [], "warnings": [], "reader": {}, "options": {}}
+    report = {**base, **(v.report or {})}
+    report["columns"] = [{"role": None, "source_name": c.get("name", ""), **c} for c in report["columns"]]
+    return report

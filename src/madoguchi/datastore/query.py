@@ -25,6 +25,7 @@ from .errors import QueryError
 from .wareki import parse_japanese_date
 
 _local = threading.local()
+MAX_OFFSET = 2**63 - 1
 _SORT_ITEM = re.compile(r"^\s*(?P<col>.+?)(?:\s+(?P<dir>asc|desc))?\s*$", re.IGNORECASE)
 
 
@@ -149,8 +150,8 @@ def parse_limit(limit, offset) -> tuple[int, int]:
         raise QueryError("offset", "整数で指定してください") from None
     if not 0 <= limit <= max_rows:
         raise QueryError("limit", f"0 以上 {max_rows} 以下で指定してください")
-    if offset < 0:
-        raise QueryError("offset", "0 以上で指定してください")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise QueryError("offset", f"0 以上 {MAX_OFFSET} 以下で指定してください")
     return limit, offset
 
 
