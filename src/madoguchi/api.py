@@ -81,6 +81,7 @@ api = MadoguchiAPI(
 )
 api.add_router("/", catalog_router)
 api.add_router("/", datastore_router)
+api.add_router("/reservations", "madoguchi.reservations.api.router")
 
 
 @api.exception_handler(QueryError)

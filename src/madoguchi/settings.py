@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "madoguchi.catalog",
     "madoguchi.datastore",
     "madoguchi.ckan",
+    "madoguchi.reservations",
 ]
 
 MIDDLEWARE = [

@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("madoguchi.ckan.urls")),
     path("staff/", include("madoguchi.datastore.urls")),
+    path("reservations/", include("madoguchi.reservations.urls")),
     path("", include("madoguchi.catalog.urls")),
 ]
