@@ -81,6 +81,8 @@ api = MadoguchiAPI(
 )
 api.add_router("/", catalog_router)
 api.add_router("/", datastore_router)
+api.add_router("/garbage", "madoguchi.gomi.api.router")
+api.add_router("/shelters", "madoguchi.shelters.api.router")
 api.add_router("/reservations", "madoguchi.reservations.api.router")
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "madoguchi.datastore",
     "madoguchi.ckan",
     "madoguchi.reservations",
+    "madoguchi.gomi", "madoguchi.shelters",  # citizen services: garbage sorting, shelters (issue #6)
 ]
 
 MIDDLEWARE = [

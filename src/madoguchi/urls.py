@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("madoguchi.ckan.urls")),
     path("staff/", include("madoguchi.datastore.urls")),
+    path("", include([path("garbage/", include("madoguchi.gomi.urls")), path("shelters/", include("madoguchi.shelters.urls"))])),
     path("reservations/", include("madoguchi.reservations.urls")),
     path("", include("madoguchi.catalog.urls")),
 ]

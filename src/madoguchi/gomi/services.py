@@ -1,0 +1,222 @@
+"""Public API of the garbage-sorting service (ごみ分別). Pages and API call only this.
+
+* ``list_sources`` / ``get_source`` — the cities whose garbage data is searchable
+* ``search`` — "how do I throw this away": matches, category, notes, collection days
+* ``area_schedule`` — the collection days of one 町名, with next dates
+* ``missed_queries`` — what people could not find (staff)
+* ``install_default_sources`` — configure the bundled Kawasaki and Hachioji data
+
+Matching rules are in ``gomi.matching``; schedule syntax in ``gomi.schedule``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from madoguchi.text import to_nfc
+
+from . import book as books
+from . import matching
+from .errors import GarbageError
+from .models import GarbageSource, MissedQuery
+
+MAX_QUERY_CHARS = 100
+MAX_RESULTS = 20
+NEXT_DATES = 3
+
+#: the bundled 5374-layout datasets (bundle/datasets.toml); see ``install_default_sources``
+DEFAULT_SOURCES = [
+    {"slug": "kawasaki", "title": "川崎市", "dataset_slug": "kawasaki-garbage-sorting", "order": 10,
+     "items_resource": "分別辞典 target", "categories_resource": "分別区分 description",
+     "areas_resource": "収集曜日 area_days", "area_groups_resource": "区 area_master",
+     "centers_resource": "収集センター center"},
+    {"slug": "hachioji", "title": "八王子市", "dataset_slug": "hachioji-garbage-sorting", "order": 20,
+     "items_resource": "分別辞典 target", "categories_resource": "分別区分 description",
+     "areas_resource": "収集曜日 area_days", "centers_resource": "収集センター center"},
+]
+
+
+@dataclass
+class Collection:
+    """Collection days of one category in the chosen area."""
+
+    category: str
+    schedule: str
+    description: str
+    next_dates: list[dt.date]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Match:
+    """One dictionary item: ``score`` 0–100 (``matching``), ``collection`` if an area was given."""
+
+    name: str
+    category: str
+    notes: str
+    category_description: list[str]
+    score: float
+    row: int
+    collection: Collection | None = None
+
+
+@dataclass
+class SearchResult:
+    """``found``: some item scored at least ``matching.FOUND_MIN_SCORE``; then ``matches``
+    holds those items (best first), else ``candidates`` the closest items."""
+
+    query: str
+    normalized: str
+    found: bool
+    matches: list[Match]
+    candidates: list[Match]
+    area: books.Area | None
+    on: dt.date
+
+
+def today() -> dt.date:
+    """Today in Asia/Tokyo."""
+    return timezone.localdate()
+
+
+def list_sources() -> list[GarbageSource]:
+    """Enabled sources, in display order."""
+    return list(GarbageSource.objects.filter(enabled=True))
+
+
+def all_sources() -> list[GarbageSource]:
+    """Every source, enabled or not (staff pages)."""
+    return list(GarbageSource.objects.all())
+
+
+def get_source(slug: str | None) -> GarbageSource:
+    """The enabled source *slug*, or the first one when *slug* is empty.
+
+    :raises GarbageError: ``not_found`` (404, param ``city``)
+    """
+    qs = GarbageSource.objects.filter(enabled=True)
+    source = qs.filter(slug=slug).first() if slug else qs.first()
+    if source is None:
+        raise GarbageError("not_found", f"ごみ分別のデータ「{slug or ''}」はありません", param="city", status=404)
+    return source
+
+
+def load_book(source: GarbageSource) -> books.Book:
+    """The source's book (dictionary, categories, areas) from the published data (cached per version)."""
+    return books.load(source)
+
+
+def collection(book: books.Book, area: books.Area, category: str, on: dt.date) -> Collection | None:
+    """Collection days of *category* in *area* from *on*, or None if the area table has no such column."""
+    schedule = book.schedule_for(area, category)
+    if schedule is None:
+        return None
+    return Collection(category=category, schedule=schedule.text, description=schedule.describe(),
+                      next_dates=schedule.next_dates(on, NEXT_DATES, book.suspensions.get(area.center, [])),
+                      warnings=list(schedule.warnings))
+
+
+def _clean_query(q: str | None) -> str:
+    q = to_nfc((q or "").strip())
+    if not q:
+        raise GarbageError("invalid_parameter", "品目名を入力してください (例 ペットボトル)", param="q")
+    if len(q) > MAX_QUERY_CHARS:
+        raise GarbageError("invalid_parameter", f"品目名は {MAX_QUERY_CHARS} 文字以内で入力してください", param="q")
+    return q
+
+
+def search(source: GarbageSource, q: str | None, *, area: str | None = None, on: dt.date | None = None,
+           limit: int = MAX_RESULTS, log: bool = True) -> SearchResult:
+    """Answer "how do I throw this away" for *q* in the city of *source*.
+
+    Matching folds width, kana, long vowels and small kana, reads kanji with
+    SudachiPy, and allows near misses (``gomi.matching``): ペットボトル,
+    ぺっとぼとる, ﾍﾟｯﾄﾎﾞﾄﾙ and ペットボト give the same items in the same order.
+
+    :param q: what the person typed (1–100 characters)
+    :param area: 町名 label from the source's area list (``area_schedule``), optional
+    :param on: date the next collection days are counted from (default today, Asia/Tokyo)
+    :param limit: most matches / candidates returned (1–50)
+    :param log: count a search without a match in ``MissedQuery`` (for staff)
+    :returns: ``SearchResult``; ties keep the dictionary's row order
+    A query without letters or digits (``・・・``) finds nothing and is not counted.
+
+    :raises GarbageError: ``invalid_parameter`` (param ``q``, ``limit``, or an ``area`` several
+        wards share); ``not_found`` (404) for an unknown ``area``; ``source_unavailable`` (503)
+        if the configured data is not published
+    """
+    q = _clean_query(q)
+    if not 1 <= limit <= 50:
+        raise GarbageError("invalid_parameter", "1 以上 50 以下で指定してください", param="limit")
+    book = load_book(source)
+    chosen = book.find_area(area) if area else None
+    on = on or today()
+    qkeys = matching.query_keys(q)
+    ranked = sorted(zip(book.index.scores(qkeys), book.items), key=lambda p: (-p[0], p[1].row))
+    hits = [(s, it) for s, it in ranked if s >= matching.FOUND_MIN_SCORE][:limit]
+    candidates = []
+    if not hits:
+        near = sorted(zip(book.index.similarities(qkeys), book.items), key=lambda p: (-p[0], p[1].row))
+        candidates = [(s, it) for s, it in near[:min(limit, 5)] if s > 0]
+        if log and matching.fold(q):
+            _record_miss(source, q)
+
+    def as_match(s: float, it: books.Item) -> Match:
+        cat = book.category(it.category)
+        return Match(name=it.name, category=it.category, notes=it.notes, row=it.row,
+                     category_description=cat.description if cat else [], score=round(s, 1),
+                     collection=collection(book, chosen, it.category, on) if chosen else None)
+
+    return SearchResult(query=q, normalized=matching.fold(q), found=bool(hits), area=chosen, on=on,
+                        matches=[as_match(s, it) for s, it in hits],
+                        candidates=[as_match(s, it) for s, it in candidates])
+
+
+def areas(source: GarbageSource) -> list[books.Area]:
+    """The source's 町名 (empty if it has no collection-day table), in table order."""
+    return list(load_book(source).areas.values())
+
+
+def area_schedule(source: GarbageSource, area: str, *,
+                  on: dt.date | None = None) -> tuple[books.Area, list[Collection]]:
+    """Collection days of every category in *area*, with the next dates from *on*.
+
+    :raises GarbageError: ``not_found`` (404, param ``area``) if the 町名 is unknown,
+        ``invalid_parameter`` if ambiguous
+    """
+    book = load_book(source)
+    if not book.areas:
+        raise GarbageError("not_found", f"{source.title}のデータには収集日がありません", param="area", status=404)
+    chosen = book.find_area(area)
+    on = on or today()
+    return chosen, [collection(book, chosen, c, on) for c in book.area_columns]
+
+
+def _record_miss(source: GarbageSource, q: str) -> None:
+    normalized = matching.fold(q)[:100]
+    updated = MissedQuery.objects.filter(source=source, normalized=normalized).update(
+        count=F("count") + 1, text=q[:100], last_seen=timezone.now())
+    if not updated:
+        try:
+            with transaction.atomic():
+                MissedQuery.objects.create(source=source, normalized=normalized, text=q[:100], count=1)
+        except IntegrityError:  # created by a concurrent request
+            MissedQuery.objects.filter(source=source, normalized=normalized).update(count=F("count") + 1)
+
+
+def missed_queries(source: GarbageSource | None = None) -> QuerySet:
+    """Searches that found nothing, most frequent first (all cities unless *source*)."""
+    qs = MissedQuery.objects.select_related("source")
+    return qs.filter(source=source) if source else qs
+
+
+@transaction.atomic
+def install_default_sources() -> list[GarbageSource]:
+    """Create the sources for the bundled Kawasaki and Hachioji datasets if missing (idempotent;
+    existing rows, possibly edited by staff, are left as they are)."""
+    return [GarbageSource.objects.get_or_create(slug=d["slug"], defaults=d)[0] for d in DEFAULT_SOURCES]

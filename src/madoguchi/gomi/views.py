@@ -1,0 +1,72 @@
+"""Garbage-sorting pages (``/garbage/``). Thin: parse the request, call services, render.
+
+The page works without JavaScript: one GET form (city, item, 町名). The chosen
+町名 is remembered per city in a cookie so the next search shows its collection days.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from madoguchi.catalog.models import Dataset
+
+from . import services
+from .errors import GarbageError
+
+AREA_COOKIE = "gomi_area_{}"
+AREA_COOKIE_SECONDS = 365 * 24 * 3600
+
+
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    sources = services.list_sources()
+    context = {"sources": sources, "q": (request.GET.get("q") or "").strip()}
+    status = 200
+    try:
+        source = services.get_source(request.GET.get("city"))
+    except GarbageError as exc:
+        context["error"] = exc
+        return render(request, "gomi/search.html", context, status=exc.status if sources else 200)
+    cookie = AREA_COOKIE.format(source.slug)
+    area = request.GET.get("area")
+    from_cookie = area is None
+    if from_cookie:
+        area = unquote(request.COOKIES.get(cookie, ""))
+    context.update(source=source, dataset=Dataset.objects.filter(slug=source.dataset_slug).first(), area_label=area)
+    forget_area = False
+    try:
+        context["areas"] = services.areas(source)
+        if area:
+            try:
+                context["area"], context["schedule"] = services.area_schedule(source, area)
+            except GarbageError:
+                if not from_cookie:
+                    raise
+                area = context["area_label"] = ""  # a remembered 町名 the data no longer has
+                forget_area = True
+        if context["q"]:
+            context["result"] = services.search(source, context["q"], area=area or None)
+    except GarbageError as exc:
+        context["error"] = exc
+        status = exc.status
+    response = render(request, "gomi/search.html", context, status=status)
+    if forget_area or ("area" in request.GET and not area):
+        response.delete_cookie(cookie)
+    elif "area" in request.GET and "error" not in context:
+        response.set_cookie(cookie, quote(area), max_age=AREA_COOKIE_SECONDS, samesite="Lax")
+    return response
+
+
+@staff_member_required
+@require_GET
+def not_found_page(request: HttpRequest) -> HttpResponse:
+    """Staff: what people searched for and did not find, with counts."""
+    sources = services.all_sources()
+    chosen = next((s for s in sources if s.slug == request.GET.get("city")), None)
+    return render(request, "gomi/not_found.html", {
+        "sources": sources, "chosen": chosen, "rows": services.missed_queries(chosen)[:500]})
