@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "madoguchi.ckan",
     "madoguchi.reservations",
     "madoguchi.gomi", "madoguchi.shelters",  # citizen services: garbage sorting, shelters (issue #6)
+    "madoguchi.events", "madoguchi.counters",  # citizen services: events, counter congestion (issue #6)
 ]
 
 MIDDLEWARE = [
