@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "madoguchi.middleware.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -105,6 +106,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # site CSS, per-app CSS/JS, vendored htmx and Leaflet
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MADOGUCHI_MEDIA_ROOT", DATA_DIR / "media"))
@@ -119,7 +121,7 @@ DATASTORE_DEFAULT_LIMIT_ROWS = 100
 DATASTORE_PREVIEW_ROWS = 20
 DATASTORE_QUERY_MEMORY_LIMIT_MB = 512
 DATASTORE_QUERY_THREADS = 2
-MAX_UPLOAD_BYTES = int(os.environ.get("MADOGUCHI_MAX_UPLOAD_BYTES", str(512 * 1024 * 1024)))
+MAX_UPLOAD_BYTES = int(os.environ.get("MADOGUCHI_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CATALOG_PAGE_SIZE = 20
 

@@ -11,6 +11,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -20,15 +22,36 @@ from .query import jsonable
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json", "parquet": "application/vnd.apache.parquet"}
 
 
+#: Cells that spreadsheet programs would run as formulas (OWASP "CSV injection").
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
 def _table(version):
     table = pq.read_table(snapshots.absolute(version.snapshot_path))
     return table.drop_columns(["_search"])
 
 
+def neutralize_formulas(table: pa.Table) -> pa.Table:
+    """Prefix text cells that start with ``= + - @`` (or tab/CR) with ``'`` so Excel shows them as text.
+
+    Only string columns are touched (numbers stay numbers); used for the CSV
+    download, which is meant to be opened in Excel. JSON and Parquet keep the
+    values exactly.
+    """
+    for i, field in enumerate(table.schema):
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            column = table.column(i)
+            risky = pc.match_substring_regex(column, FORMULA_START)
+            quoted = pc.binary_join_element_wise(pa.scalar("'"), column, "")
+            table = table.set_column(i, field, pc.if_else(risky, quoted, column))
+    return table
+
+
 def export_path(version, fmt: str) -> Path:
     """Return the path of the ``fmt`` export of ``version``, writing it on first use.
 
-    ``csv``: UTF-8 with BOM (Excel opens it as UTF-8), header row, ``_id`` first.
+    ``csv``: UTF-8 with BOM (Excel opens it as UTF-8), header row, ``_id`` first,
+    formula-like text cells prefixed with ``'`` (``neutralize_formulas``).
     ``json``: an array of records with ISO 8601 dates. ``parquet``: a copy without ``_search``.
 
     :raises ValueError: unknown format, or a version without a table
@@ -45,7 +68,7 @@ def export_path(version, fmt: str) -> Path:
             table = _table(version)
             if fmt == "csv":
                 fh.write("\ufeff".encode())
-                pacsv.write_csv(table, fh)
+                pacsv.write_csv(neutralize_formulas(table), fh)
             elif fmt == "json":
                 fh.write(b"[")
                 first = True

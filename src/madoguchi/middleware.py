@@ -1,0 +1,64 @@
+"""Request-size guard: uploads above ``MAX_UPLOAD_BYTES`` get a clear 413 before the body is read.
+
+Django streams file uploads to disk without a size limit of its own
+(``DATA_UPLOAD_MAX_MEMORY_SIZE`` only covers non-file fields), so a declared
+``Content-Length`` over the limit is refused here, and ``LimitedUploadHandler``
+stops bodies that come without a length (chunked) once they pass it.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpResponse
+
+
+def too_large_response(request, limit: int) -> HttpResponse:
+    mb = limit // (1024 * 1024)
+    message = f"ファイルが大きすぎます。上限は {mb} MB です (request body larger than {limit} bytes)"
+    if request.path.startswith("/api/"):
+        if "/action/" in request.path:
+            body = {"success": False, "error": {"__type": "Request Entity Too Large", "message": message}}
+        else:
+            body = {"ok": False, "error": {"code": "too_large", "param": None, "message": message}}
+        return HttpResponse(json.dumps(body, ensure_ascii=False), status=413, content_type="application/json")
+    return HttpResponse(f"<!DOCTYPE html><html lang=ja><title>413</title><h1>{message}</h1>", status=413)
+
+
+class UploadLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.MAX_UPLOAD_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:
+            return too_large_response(request, limit)
+        request.upload_handlers.insert(0, LimitedUploadHandler(request))
+        response = self.get_response(request)
+        if getattr(request, "_upload_too_large", False):
+            return too_large_response(request, limit)
+        return response
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """Abort an upload whose streamed size passes ``MAX_UPLOAD_BYTES``."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.MAX_UPLOAD_BYTES:
+            self.request._upload_too_large = True
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
