@@ -84,6 +84,7 @@ api.add_router("/", datastore_router)
 api.add_router("/garbage", "madoguchi.gomi.api.router")
 api.add_router("/shelters", "madoguchi.shelters.api.router")
 api.add_router("/events", "madoguchi.events.api.router"); api.add_router("/counters", "madoguchi.counters.api.router")  # noqa: E702
+api.add_router("/plans", "madoguchi.plans.api.router")
 api.add_router("/reservations", "madoguchi.reservations.api.router")
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "madoguchi.datastore",
     "madoguchi.ckan",
     "madoguchi.reservations",
+    "madoguchi.plans",
     "madoguchi.gomi", "madoguchi.shelters",  # citizen services: garbage sorting, shelters (issue #6)
     "madoguchi.events", "madoguchi.counters",  # citizen services: events, counter congestion (issue #6)
 ]

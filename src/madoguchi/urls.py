@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("madoguchi.ckan.urls")),
     path("staff/", include("madoguchi.datastore.urls")),
     path("", include([path("garbage/", include("madoguchi.gomi.urls")), path("shelters/", include("madoguchi.shelters.urls"))])),
+    path("plans/", include("madoguchi.plans.urls")),
     path("reservations/", include("madoguchi.reservations.urls")),
     path("", include([path("events/", include("madoguchi.events.urls")), path("counters/", include("madoguchi.counters.urls"))])),
     path("", include("madoguchi.catalog.urls")),

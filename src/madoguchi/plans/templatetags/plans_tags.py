@@ -1,0 +1,40 @@
+"""Template filters of the plans pages: ``fy``, ``wareki``, ``num``."""
+
+from django import template
+
+from madoguchi.plans import display
+
+register = template.Library()
+
+
+@register.filter
+def fy(year):
+    return display.fy_label(year)
+
+
+@register.filter
+def wareki(year):
+    return display.fy_wareki(year)
+
+
+@register.filter
+def num(value):
+    return display.fmt_value(value)
+
+
+@register.filter
+def join_list(value):
+    """A list as "29、0、1、4"; anything else as it is."""
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    return value
+
+
+@register.filter
+def source_label(row):
+    """Where an actual comes from, in words (公表資料 / 職員入力 / 自動集計 …)."""
+    if row.actual is None:
+        return "—"
+    if row.actual_source == "metric":
+        return f"自動集計（{row.actual_source_note}）" + ("・表示時に計算" if row.computed else "")
+    return {"document": "公表資料", "entered": "職員入力"}.get(row.actual_source, row.actual_source or "—")
