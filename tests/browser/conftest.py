@@ -10,10 +10,16 @@ If one is missing the browser tests are skipped, or fail with the reason when
 ``MADOGUCHI_REQUIRE_BROWSER=1`` (as CI sets it).
 
 Data: the bundled real open data is ingested once per session
-(``load_bundle``, a few seconds), dumped to JSON and the database flushed again;
+(``load_bundle``, a few seconds), dumped to JSON and its tables emptied again;
 every test then gets a fresh copy with ``loaddata`` (a fraction of a second),
 because ``live_server`` needs ``transactional_db``, which empties the tables
 after each test. The snapshot files stay in one session-wide ``MEDIA_ROOT``.
+
+Every browser test uses serialized rollback: the database is emptied after it
+*without* re-creating content types and permissions, and restored from the
+snapshot taken at creation before the next such test. A plain transactional
+flush would re-create content types under new ids, and a later test of the
+suite that uses serialized rollback would then fail on their unique names.
 """
 
 from __future__ import annotations
@@ -37,7 +43,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 STAFF_USER, STAFF_PASSWORD = "shokuin", "madoguchi-test-pw-1"
-BUNDLE_APPS = ("catalog", "datastore")
+# Rows that come with the database itself (post_migrate) are not part of the dump, nor emptied after it.
+DUMP_EXCLUDE = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
+KEEP_TABLES = {"django_content_type", "auth_permission"}
 
 
 def _missing() -> list[str]:
@@ -53,6 +61,11 @@ def _missing() -> list[str]:
     return missing
 
 
+@pytest.fixture(autouse=True)
+def _serialized_rollback(django_db_serialized_rollback) -> None:
+    """See the module docstring."""
+
+
 @pytest.fixture(scope="session")
 def browser_requirements() -> None:
     missing = _missing()
@@ -65,25 +78,37 @@ def browser_requirements() -> None:
 
 
 @pytest.fixture(scope="module")
-def browser(browser_requirements):
-    """One Chromium per test module (Playwright's loop is stopped after the module)."""
+def browser(browser_requirements, django_db_setup):
+    """One Chromium per test module (Playwright's loop is stopped after the module).
+
+    While Playwright's loop runs in this thread, Django keeps its database
+    connections per context instead of per thread (asgiref's Local), so the
+    tests get new connection objects: they are handed the snapshot that
+    serialized rollback restores, and closed before the loop stops.
+    """
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    snapshots = {alias: connections[alias]._test_serialized_contents for alias in connections
+                 if hasattr(connections[alias], "_test_serialized_contents")}
     with sync_playwright() as pw:
+        for alias, contents in snapshots.items():
+            connections[alias]._test_serialized_contents = contents
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
             chromium.close()
+            connections.close_all()
 
 
 @pytest.fixture
 def page_factory(browser):
-    """``page_factory(viewport)`` → a new page in its own context, closed after the test."""
+    """``page_factory(viewport, locale)`` → a new page in its own context, closed after the test."""
     contexts = []
 
-    def make(viewport: dict | None = None):
-        context = browser.new_context(viewport=viewport or DESKTOP, locale="ja-JP")
+    def make(viewport: dict | None = None, locale: str = "ja-JP"):
+        context = browser.new_context(viewport=viewport or DESKTOP, locale=locale)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -114,7 +139,7 @@ def media_root(settings, browser_media_root):
 
 @pytest.fixture(scope="session")
 def bundle_dump(browser_requirements, django_db_setup, django_db_blocker, browser_media_root) -> str:
-    """Ingest the bundle once, keep its catalog and datastore rows as JSON, leave the database empty."""
+    """Ingest the bundle once, keep the rows it made as JSON, leave the database empty again."""
     from django.core.management import call_command
     from django.test import override_settings
 
@@ -124,10 +149,36 @@ def bundle_dump(browser_requirements, django_db_setup, django_db_blocker, browse
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=browser_media_root):
         try:
             load_bundle()
-            call_command("dumpdata", *BUNDLE_APPS, format="json", stdout=out)
+            call_command("dumpdata", *_models_with_rows(), natural_foreign=True, format="json", stdout=out)
         finally:
-            call_command("flush", interactive=False, verbosity=0)
+            _empty_tables()
     return out.getvalue()
+
+
+def _empty_tables() -> None:
+    """Empty every table but content types and permissions, which keep their ids."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    tables = [t for t in connection.introspection.django_table_names(only_existing=True, include_views=False)
+              if t not in KEEP_TABLES]
+    connection.ops.execute_sql_flush(connection.ops.sql_flush(no_style(), tables, allow_cascade=True))
+
+
+def _models_with_rows() -> list[str]:
+    """Labels of the models that hold rows now, but those that flush and post_migrate make anew."""
+    from django.apps import apps
+    from django.db import connection
+
+    tables = set(connection.introspection.table_names())
+    labels = []
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.app_label in DUMP_EXCLUDE or meta.label_lower in DUMP_EXCLUDE:
+            continue
+        if meta.managed and not meta.proxy and meta.db_table in tables and model._base_manager.exists():
+            labels.append(meta.label)
+    return labels
 
 
 @pytest.fixture

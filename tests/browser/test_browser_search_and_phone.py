@@ -53,15 +53,31 @@ def test_phone_page_does_not_scroll_sideways(path, bundle, live_server, page_fac
     assert page_width(page) <= PHONE["width"], f"{path} is {page_width(page)}px wide on a {PHONE['width']}px phone"
 
 
+def test_phone_every_bundled_dataset_and_resource_page_fits(bundle, live_server, page_factory):
+    """Long column headings, URLs and file names wrap or scroll in their own box, never the page."""
+    from madoguchi.catalog.models import Dataset, Resource
+
+    paths = [d.get_absolute_url() for d in Dataset.objects.order_by("pk")]
+    paths += [r.get_absolute_url() for r in Resource.objects.order_by("pk")]
+    assert len(paths) > 40
+    page = page_factory(PHONE)
+    too_wide = {}
+    for path in paths:
+        page.goto(live_server.url + path, wait_until="domcontentloaded")
+        if (width := page_width(page)) > PHONE["width"]:
+            too_wide[path] = width
+    assert too_wide == {}, f"pages wider than {PHONE['width']}px: {too_wide}"
+
+
 def test_phone_resource_preview_scrolls_in_its_own_box(bundle, live_server, page_factory):
     from madoguchi.catalog.models import Resource
 
     resource = Resource.objects.filter(dataset__slug="sapporo-population-by-age").order_by("position", "pk").first()
     page = page_factory(PHONE)
     page.goto(live_server.url + resource.get_absolute_url())
-    assert page.locator(".table-wrap tbody tr").count() == 20
+    assert page.locator("#preview tbody tr").count() == 20
     assert page_width(page) <= PHONE["width"], f"resource page is {page_width(page)}px wide"
-    wrap = page.locator(".table-wrap")
+    wrap = page.locator("#preview")
     scroll_width, client_width = wrap.evaluate("e => [e.scrollWidth, e.clientWidth]")
     assert client_width <= PHONE["width"]
     assert scroll_width > client_width, "the wide preview table should scroll inside its box"
@@ -69,4 +85,4 @@ def test_phone_resource_preview_scrolls_in_its_own_box(bundle, live_server, page
     assert wrap.get_attribute("tabindex") == "0"
     wrap.focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("document.querySelector('.table-wrap').scrollLeft > 0")
+    page.wait_for_function("document.querySelector('#preview').scrollLeft > 0")

@@ -53,7 +53,7 @@ class PushOut(OutSchema):
     stored: list[StateOut]
 
 
-class SlotOut(OutSchema):
+class VisitTimeOut(OutSchema):
     weekday: int = Field(description="ISO weekday, 1 = Monday")
     weekday_name: str
     hour: int = Field(description="0–23, Asia/Tokyo; the slot is hour:00–hour:59")
@@ -66,9 +66,9 @@ class BestTimesOut(OutSchema):
     counter: str
     since: dt.date
     until: dt.date
-    best: SlotOut | None
-    best_by_weekday: list[SlotOut]
-    slots: list[SlotOut]
+    best: VisitTimeOut | None
+    best_by_weekday: list[VisitTimeOut]
+    slots: list[VisitTimeOut]
 
 
 @router.get("", response=StatesOut, url_name="counters")
