@@ -1,7 +1,8 @@
 """``madoguchi quickstart``: the README's first command after install.
 
-Migrates the embedded database, loads the bundled real open data, makes sure
-a staff account exists, removes orphan files and serves on 127.0.0.1:8000.
+Migrates the embedded database, loads the bundled real open data, loads the
+bundled plans and events and demo counters and facilities, makes sure a staff
+account exists, removes orphan files and serves on 127.0.0.1:8000.
 """
 
 import secrets
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=1, **streams)
         call_command("load_bundle", **streams)
         call_command("cleanup", **streams)
+        self._load_demo_services(streams)
         User = get_user_model()
         if not User.objects.filter(is_staff=True).exists():
             password = secrets.token_urlsafe(12)
@@ -31,3 +33,21 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"職員アカウント / staff login: staff / {password}"))
         if not opts["no_serve"]:
             call_command("runserver", f"{opts['addr']}:{opts['port']}", use_reloader=False)
+
+    def _load_demo_services(self, streams) -> None:
+        """Give the citizen services something to show: bundled plans and events, demo counters and facilities.
+
+        Each step runs once (skipped when its data is there), so quickstart can be re-run.
+        """
+        from madoguchi.bundle.loader import FILES
+        from madoguchi.counters.models import Office
+        from madoguchi.events.models import Event
+        from madoguchi.reservations.models import Facility
+
+        call_command("plans", "load", "--all-bundled", **streams)
+        if not Event.objects.exists():
+            call_command("events", "import-standard", str(FILES / "yaizu-city" / "event_excerpt.csv"), **streams)
+        if not Office.objects.exists():
+            call_command("counters", "seed-demo", **streams)
+        if not Facility.objects.exists():
+            call_command("reservations", "seed-demo", **streams)
