@@ -12,6 +12,7 @@ from .shape import shape_rows
 
 DELIMITERS = ",\t;|"
 MAX_LINES_PER_RECORD = 200  # a quoted cell longer than this is an unclosed quote
+csv.field_size_limit(2**31 - 1)  # csv's default of 131,072 characters refuses real long cells; uploads are bounded
 
 
 def sniff_delimiter(sample: str) -> str:
