@@ -27,13 +27,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
+from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from madoguchi.text import normalize_for_search
 
-from .reading.base import RawTable, warning
+from .reading.base import RawTable, row_numbers_at, warning
 from .wareki import parse_japanese_date
 
 INT_RE = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)$"
@@ -73,49 +75,127 @@ def _parse_time(s: str):
         return None
 
 
-def _rows_where(mask: pa.Array, row_numbers: list[int], limit: int = 20) -> list[int]:
-    idx = pc.indices_nonzero(mask.fill_null(False)).to_pylist()[:limit]
-    return [row_numbers[i] for i in idx]
+_NULL_STRING = pa.scalar(None, pa.string())
+_PLACEHOLDER_SET = pa.array(PLACEHOLDERS)
+_BOOLEAN_SET = pa.array(sorted(TRUE | FALSE))
+_TRUE_SET = pa.array(sorted(TRUE))
+_PARSED_TYPES = {"date": pa.date32(), "datetime": pa.timestamp("us"), "time": pa.time64("us")}
 
 
-def _map_unique(norm: pa.Array, parse) -> tuple[pa.Array, pa.Array]:
-    """Parse each distinct value once; return (values parsed per row, mask of failures)."""
-    uniq = pc.unique(norm.drop_null())
-    parsed = [parse(v) for v in uniq.to_pylist()]
-    ok = pa.array([p is not None for p in parsed])
-    positions = pc.index_in(norm, value_set=uniq)
-    values = pa.array(parsed).take(positions)
-    failed = pc.and_(pc.is_valid(norm), pc.invert(ok.take(positions).fill_null(True)))
-    return values, failed
+def _rows_where(mask: pa.Array, row_numbers, limit: int = 20) -> list[int]:
+    idx = pc.indices_nonzero(mask.fill_null(False)).slice(0, limit).to_pylist()
+    return row_numbers_at(row_numbers, idx)
 
 
-def infer_column(name: str, cells: list[str | None], row_numbers: list[int]) -> tuple[pa.Array, dict, list[dict], pa.Array]:
+class _Distinct:
+    """A column as its distinct texts (``values``) and, per row, the index of its text.
+
+    Every rule is evaluated once per distinct text; ``count`` weighs a per-text
+    mask by how many rows hold each text, and ``rows`` / ``expand`` give the
+    per-row result, so the outcome is the same as evaluating every row.
+    """
+
+    def __init__(self, cells):
+        if isinstance(cells, pa.ChunkedArray):
+            cells = cells.combine_chunks()
+        elif not isinstance(cells, pa.Array):
+            cells = pa.array(cells, type=pa.string())
+        if not pa.types.is_dictionary(cells.type):
+            cells = pc.dictionary_encode(cells)
+        counts = pc.value_counts(cells.indices)
+        used = counts.field("values")
+        if used.null_count:
+            keep = pc.is_valid(used)
+            counts, used = counts.filter(keep), used.filter(keep)
+        if len(used) != len(cells.dictionary):  # some texts are in no row: keep only used ones
+            cells = pc.dictionary_encode(cells.dictionary_decode())
+            counts = pc.value_counts(cells.indices)
+            counts = counts.filter(pc.is_valid(counts.field("values")))
+            used = counts.field("values")
+        self.indices = cells.indices
+        self.values = cells.dictionary.cast(pa.string())
+        # rows per text, aligned with ``values``
+        self.counts = counts.field("counts").take(pc.sort_indices(used))
+        # few texts (a wide table of short columns): counting in Python is cheaper
+        self._few = self.counts.to_pylist() if len(self.counts) <= 64 else None
+
+    def count(self, mask: pa.Array) -> int:
+        """Number of rows whose text is true in ``mask`` (null counts as false)."""
+        if self._few is not None:
+            return sum(n for m, n in zip(mask.to_pylist(), self._few) if m)
+        return pc.sum(self.counts.filter(mask)).as_py() or 0
+
+    def expand(self, per_value: pa.Array) -> pa.Array:
+        """The per-text array ``per_value`` as one value per row (null rows stay null)."""
+        return per_value.take(self.indices)
+
+    def first_row(self, mask: pa.Array) -> int:
+        """Index of the first row whose text is true in ``mask``."""
+        return pc.index(self.expand(mask.fill_null(False)), True).as_py()
+
+
+@dataclass
+class TypedColumn:
+    """One typed column: the typed value of each distinct text, and per row which one.
+
+    :param meta: ``{name, type, role}`` (``source_name`` is added by ``type_table``)
+    :param warnings: the column's type warnings
+    :param values: typed value per distinct text (Arrow type of ``meta["type"]``)
+    :param indices: per row, the index into ``values`` (null: an empty cell)
+    :param normalized: per row, the NFKC text used for ``_search`` (dictionary array)
+    """
+
+    meta: dict
+    warnings: list[dict]
+    values: pa.Array
+    indices: pa.Array
+    normalized: pa.DictionaryArray
+
+    def rows(self, start: int = 0, length: int | None = None) -> pa.Array:
+        """The typed values of rows ``start`` … ``start + length`` (all rows by default)."""
+        indices = self.indices if start == 0 and length is None else self.indices.slice(start, length)
+        return self.values.take(indices)
+
+
+def infer_column(name: str, cells, row_numbers) -> TypedColumn:
     """Infer the type of one column and convert it.
 
-    :returns: ``(array, meta, warnings, normalized_text)`` where ``meta`` is
-        ``{name, type, role}`` and ``normalized_text`` is the NFKC text used for ``_search``.
+    Every rule is applied once per distinct text of the column; the typed
+    values of the rows are ``TypedColumn.rows()``.
+
+    :param cells: the column's text cells: a list of ``str | None`` or an Arrow
+        string / dictionary-of-string array
+    :param row_numbers: file row number of each cell (list, range or int64 array)
     """
-    raw = pa.array(cells, type=pa.string())
-    trimmed = pc.utf8_trim_whitespace(raw)
-    trimmed = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+    col = _Distinct(cells)
+    trimmed = pc.utf8_trim_whitespace(col.values)
+    trimmed = pc.if_else(pc.equal(trimmed, ""), _NULL_STRING, trimmed)
     norm = pc.utf8_normalize(trimmed, "NFKC")
+    normalized = pa.DictionaryArray.from_arrays(col.indices, norm)
     warnings: list[dict] = []
     meta = {"name": name, "type": "string", "role": None}
     present = pc.is_valid(norm)
-    n_present = pc.sum(present).as_py() or 0
-    text = pc.utf8_normalize(trimmed, "NFC")
-    if n_present == 0:
-        return text, meta, warnings, norm
+    n_present = col.count(present)
 
-    placeholder = pc.is_in(norm, value_set=pa.array(PLACEHOLDERS))
-    candidates = pc.if_else(placeholder, pa.scalar(None, pa.string()), norm)
-    n_cand = pc.sum(pc.is_valid(candidates)).as_py() or 0
+    def typed(values: pa.Array) -> TypedColumn:
+        return TypedColumn(meta, warnings, values, col.indices, normalized)
+
+    def as_text() -> TypedColumn:
+        return typed(pc.utf8_normalize(trimmed, "NFC"))
+
+    if n_present == 0:
+        return as_text()
+
+    placeholder = pc.is_in(norm, value_set=_PLACEHOLDER_SET)
+    candidates = pc.if_else(placeholder, _NULL_STRING, norm)
+    valid = pc.is_valid(candidates)
+    n_cand = col.count(valid)
     n_placeholder = n_present - n_cand
     code_like = bool(CODE_NAME.search(name)) and not CODE_NAME_EXCEPT.match(name)
 
     def share(regex: str) -> tuple[int, pa.Array]:
         ok = pc.match_substring_regex(candidates, regex)
-        return pc.sum(ok).as_py() or 0, ok
+        return col.count(ok), ok
 
     if n_cand:
         n_int, _ = share(INT_RE)
@@ -135,100 +215,193 @@ def infer_column(name: str, cells: list[str | None], row_numbers: list[int]) -> 
             if values is not None:
                 meta["type"] = kind
                 if n_placeholder:
-                    warnings.append(_placeholder_warning(name, placeholder, n_placeholder, row_numbers))
+                    warnings.append(_placeholder_warning(name, col.expand(placeholder), n_placeholder, row_numbers))
                 _set_role(meta, name, values)
-                return values, meta, warnings, norm
+                return typed(values)
         elif n_num >= MOSTLY * n_cand and n_num >= 5:
-            bad = pc.and_(pc.is_valid(candidates), pc.invert(num_ok.fill_null(True)))
-            warnings.append(_mostly_warning(name, "数値", n_cand - n_num, bad, row_numbers))
+            bad = pc.and_(valid, pc.invert(num_ok.fill_null(True)))
+            warnings.append(_mostly_warning(name, "数値", n_cand - n_num, col.expand(bad), row_numbers))
 
     lowered = pc.utf8_lower(norm)
-    n_bool = pc.sum(pc.is_in(lowered, value_set=pa.array(sorted(TRUE | FALSE)))).as_py() or 0
+    n_bool = col.count(pc.is_in(lowered, value_set=_BOOLEAN_SET))
     if n_bool == n_present:
         meta["type"] = "boolean"
-        values = pc.if_else(present, pc.is_in(lowered, value_set=pa.array(sorted(TRUE))), pa.scalar(None, pa.bool_()))
-        return values, meta, warnings, norm
+        return typed(pc.if_else(present, pc.is_in(lowered, value_set=_TRUE_SET), pa.scalar(None, pa.bool_())))
 
     if not code_like and n_cand:
-        sample = candidates.drop_null().slice(0, 1).to_pylist()[0]
+        sample = candidates[col.indices[col.first_row(valid)].as_py()].as_py()
+        texts = candidates.to_pylist()
         for kind, parse in (("date", parse_japanese_date), ("datetime", _parse_datetime), ("time", _parse_time)):
             if kind == "date" and not re.search(r"\d", sample):
                 continue
             if kind != "date" and ":" not in sample:
                 continue
-            values, failed = _map_unique(candidates, parse)
-            n_failed = pc.sum(failed).as_py() or 0
+            parsed = [None if t is None else parse(t) for t in texts]
+            failed = pc.and_(valid, pa.array([p is None for p in parsed], pa.bool_()))
+            n_failed = col.count(failed)
             if n_failed == 0:
                 if n_placeholder:
-                    warnings.append(_placeholder_warning(name, placeholder, n_placeholder, row_numbers))
-                if kind == "datetime" and all(v.time() == dt.time(0) for v in pc.unique(values.drop_null()).to_pylist()):
-                    kind, values = "date", pa.array([v.date() if v else None for v in values.to_pylist()], pa.date32())
+                    warnings.append(_placeholder_warning(name, col.expand(placeholder), n_placeholder, row_numbers))
+                if kind == "datetime" and all(v.time() == dt.time(0) for v in parsed if v is not None):
+                    kind, parsed = "date", [v.date() if v else None for v in parsed]
                 meta["type"] = kind
-                return values.cast(ARROW_TYPES[kind]), meta, warnings, norm
+                return typed(pa.array(parsed, _PARSED_TYPES[kind]).cast(ARROW_TYPES[kind]))
             if n_cand - n_failed >= MOSTLY * n_cand and n_cand - n_failed >= 5:
                 label = {"date": "日付", "datetime": "日時", "time": "時刻"}[kind]
-                warnings.append(_mostly_warning(name, label, n_failed, failed, row_numbers))
+                warnings.append(_mostly_warning(name, label, n_failed, col.expand(failed), row_numbers))
                 break
-    return text, meta, warnings, norm
+    return as_text()
 
 
-def _placeholder_warning(name: str, mask: pa.Array, count: int, row_numbers: list[int]) -> dict:
+def _placeholder_warning(name: str, mask: pa.Array, count: int, row_numbers) -> dict:
     return warning("placeholder_as_empty", f"列「{name}」の「-」「x」などの記号だけのセル {count} 件は値なしとしました",
                    column=name, rows=_rows_where(mask, row_numbers), count=count)
 
 
-def _mostly_warning(name: str, label: str, n_bad: int, bad_mask: pa.Array, row_numbers: list[int]) -> dict:
+def _mostly_warning(name: str, label: str, n_bad: int, bad_mask: pa.Array, row_numbers) -> dict:
     return warning("unparsed_values",
                    f"列「{name}」は{label}のようですが、{n_bad} 件が{label}として読めないため、列を文字列のまま保存しました",
                    column=name, rows=_rows_where(bad_mask, row_numbers), count=n_bad)
 
 
 def _set_role(meta: dict, name: str, values: pa.Array) -> None:
+    lat, lon = LAT_NAME.search(name), LON_NAME.search(name)
+    if not (lat or lon):
+        return
     lo, hi = pc.min_max(values).values()
     lo, hi = lo.as_py(), hi.as_py()
     if lo is None:
         return
-    if LAT_NAME.search(name) and -90 <= lo and hi <= 90:
+    if lat and -90 <= lo and hi <= 90:
         meta["role"] = "latitude"
-    elif LON_NAME.search(name) and -180 <= lo and hi <= 180:
+    elif lon and -180 <= lo and hi <= 180:
         meta["role"] = "longitude"
 
 
-def _search_column(norms: list[pa.Array], length: int) -> pa.Array:
-    folded = []
-    for norm in norms:
-        uniq = pc.unique(norm.drop_null())
-        mapped = pa.array([normalize_for_search(v) for v in uniq.to_pylist()], pa.string())
-        folded.append(mapped.take(pc.index_in(norm, value_set=uniq)))
-    if not folded:
-        return pa.array([""] * length, pa.string())
-    return pc.binary_join_element_wise(*folded, "\u001f", null_handling="skip")
+SEARCH_SEPARATOR = "\u001f"
+ROW_GROUP_ROWS = 1 << 16  # rows per batch (= Parquet row group, see snapshots.write_table)
 
 
-def build_table(raw: RawTable, progress=None) -> tuple[pa.Table, list[dict], list[dict]]:
-    """Type every column of ``raw``.
+class _Search:
+    """``_search``: per row, the searchable form of every non-empty cell, joined by U+001F.
 
+    Each distinct NFKC text of a column is folded once (``normalize_for_search``).
+    """
+
+    def __init__(self, norms: list[pa.Array]):
+        self.folded, self.positions = [], []
+        for norm in norms:
+            if pa.types.is_dictionary(norm.type):
+                uniq, index = norm.dictionary, norm.indices
+            else:
+                uniq = pc.unique(norm.drop_null())
+                index = pc.index_in(norm, value_set=uniq)
+            self.folded.append(pa.array([None if v is None else normalize_for_search(v) for v in uniq.to_pylist()],
+                                        pa.string()))
+            self.positions.append(index)
+        # A row with no value in any column gets "". (binary_join_element_wise with
+        # "skip" leaves such rows out of its result instead; possible only when
+        # every column has an empty cell.)
+        self.may_be_empty = all(f.null_count or p.null_count for f, p in zip(self.folded, self.positions))
+
+    def rows(self, start: int, length: int) -> pa.Array:
+        if not self.folded:
+            return pa.array([""] * length, pa.string())
+        parts = [f.take(p.slice(start, length)) for f, p in zip(self.folded, self.positions)]
+        if self.may_be_empty:
+            empty = parts[0].is_null()
+            for part in parts[1:]:
+                empty = pc.and_(empty, part.is_null())
+            parts[0] = pc.if_else(empty, "", parts[0])
+        return pc.binary_join_element_wise(*parts, SEARCH_SEPARATOR, null_handling="skip")
+
+
+def _search_column(norms: list[pa.Array], length: int) -> pa.ChunkedArray:
+    """The whole ``_search`` column for the ``normalized_text`` arrays of the columns."""
+    search = _Search(norms)
+    return pa.chunked_array([search.rows(start, ROW_GROUP_ROWS) for start in range(0, length, ROW_GROUP_ROWS)],
+                            pa.string())
+
+
+@dataclass
+class TypedTable:
+    """A typed table whose rows are made batch by batch (``batches``) or at once (``to_table``).
+
+    The table has ``_id`` (1-based row number), the data columns in file order,
+    then ``_search``.
+    """
+
+    typed: list[TypedColumn]
+    num_rows: int
+
+    @property
+    def columns(self) -> list[dict]:
+        """The data columns as ``{name, type, role, source_name}``."""
+        return [c.meta for c in self.typed]
+
+    @property
+    def warnings(self) -> list[dict]:
+        return [w for c in self.typed for w in c.warnings]
+
+    @property
+    def schema(self) -> pa.Schema:
+        return pa.schema([("_id", pa.int64()), *((c.meta["name"], c.values.type) for c in self.typed),
+                          ("_search", pa.string())])
+
+    def batches(self, rows: int = ROW_GROUP_ROWS) -> Iterator[pa.RecordBatch]:
+        """The table as record batches of ``rows`` rows (the last may be shorter)."""
+        search = _Search([c.normalized for c in self.typed])
+        schema = self.schema
+        for start in range(0, self.num_rows, rows):
+            length = min(rows, self.num_rows - start)
+            ids = pc.add(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), length)), start)
+            yield pa.RecordBatch.from_arrays([ids, *(c.rows(start, length) for c in self.typed),
+                                              search.rows(start, length)], schema=schema)
+
+    def to_table(self) -> pa.Table:
+        if not self.num_rows:
+            return self.schema.empty_table()
+        return pa.Table.from_batches(list(self.batches()), schema=self.schema)
+
+
+def type_table(raw: RawTable, progress=None, *, release: bool = False) -> TypedTable:
+    """Type every column of ``raw`` (rows are made later, by ``TypedTable``).
+
+    :param release: drop each column's text from ``raw`` once it is typed
+        (``raw.rows`` / ``raw.columns`` are ``None`` afterwards), to keep memory low
+    """
+    if progress:
+        progress(0.0)
+    typed = []
+    for j, name in enumerate(raw.header):
+        if raw.columns is not None:
+            cells = raw.columns[j]
+            if release:
+                raw.columns[j] = None
+        else:
+            cells = [r[j] for r in raw.rows]
+        column = infer_column(name, cells, raw.row_numbers)
+        del cells
+        column.meta["source_name"] = raw.source_names[j] if j < len(raw.source_names) else name
+        typed.append(column)
+        if progress:
+            progress((j + 1) / len(raw.header))
+    n = raw.num_rows
+    if release:
+        raw.rows = raw.columns = None
+    return TypedTable(typed=typed, num_rows=n)
+
+
+def build_table(raw: RawTable, progress=None, *, release: bool = False) -> tuple[pa.Table, list[dict], list[dict]]:
+    """Type every column of ``raw`` and make the table.
+
+    :param release: as for ``type_table``
     :returns: ``(table, columns, warnings)``; ``table`` has ``_id``, the data
         columns in file order, then ``_search``; ``columns`` describes the data
         columns as ``{name, type, role, source_name}``.
     """
-    n = len(raw.rows)
-    transposed = list(zip(*raw.rows)) if n else [() for _ in raw.header]
-    arrays, columns, warnings, norms = [], [], [], []
-    for j, name in enumerate(raw.header):
-        cells = list(transposed[j]) if n else []
-        array, meta, col_warnings, norm = infer_column(name, cells, raw.row_numbers)
-        meta["source_name"] = raw.source_names[j] if j < len(raw.source_names) else name
-        arrays.append(array)
-        columns.append(meta)
-        warnings.extend(col_warnings)
-        norms.append(norm)
-        if progress:
-            progress((j + 1) / (len(raw.header) + 1))
-    names = ["_id"] + [c["name"] for c in columns] + ["_search"]
-    table = pa.Table.from_arrays(
-        [pa.array(range(1, n + 1), pa.int64()), *arrays, _search_column(norms, n)], names=names)
-    return table, columns, warnings
+    typed = type_table(raw, progress, release=release)
+    return typed.to_table(), typed.columns, typed.warnings
 
 
 def nfkc(text: str) -> str:

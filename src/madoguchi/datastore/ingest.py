@@ -6,11 +6,14 @@ later the CKAN ``resource_create`` all call it through ``services``).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
 import shutil
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -21,9 +24,10 @@ from django.utils import timezone
 
 from . import snapshots
 from .errors import IngestError
-from .inference import build_table
+from .inference import build_table, type_table  # noqa: F401 (build_table: benchmarks/ingest.py times it by name)
 from .reading import read_table, sniff_format
 from .reading.base import MEDIA_TYPES, TABULAR_FORMATS, is_zip
+from .tablewriter import write_typed_table
 
 log = logging.getLogger("madoguchi.ingest")
 Progress = Callable[[str, float], None]
@@ -79,36 +83,42 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
     if fmt == "xls":
         raise IngestError("古い Excel 形式 (.xls) は読めません。.xlsx か CSV で保存し直してください",
                           file=file_name, code="xls")
-    raw = table = None
+    raw = typed = None
     columns: list[dict] = []
     warnings: list[dict] = []
-    if fmt in TABULAR_FORMATS:
-        if progress:
-            progress("read", 0.0)
-        raw = read_table(fmt, data, file=file_name, options=options.as_dict(),
-                         progress=_stage(progress, "read", 0.0, 0.5))
-        table, columns, type_warnings = build_table(raw, progress=_stage(progress, "types", 0.5, 0.85))
-        warnings = raw.warnings + type_warnings
     work = snapshots.new_work_dir()
+    # The original file is written (and fsynced) and hashed on another thread
+    # while this one reads and types the table.
+    keeper = _OriginalWriter(work, file_name, data)
     try:
+        if fmt in TABULAR_FORMATS:
+            if progress:
+                progress("read", 0.0)
+            with _gc_paused():
+                raw = read_table(fmt, data, file=file_name, options=options.as_dict(),
+                                 progress=_stage(progress, "read", 0.0, 0.5))
+                typed = type_table(raw, progress=_stage(progress, "types", 0.5, 0.85), release=True)
+            columns = typed.columns
+            warnings = raw.warnings + typed.warnings
         if progress:
             progress("write", 0.85)
-        original = snapshots.write_original(work, file_name, data)
-        if table is not None:
-            snapshots.write_table(work, table)
+        original, sha256 = keeper.result()
+        if typed is not None:
+            write_typed_table(work, typed)  # the rows are made while they are written
         pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
         if pause:
             time.sleep(pause)
         final = snapshots.commit_dir(work, _resource_for(dataset, resource_name, fmt, description).pk)
     except BaseException:
+        keeper.wait()
         shutil.rmtree(work, ignore_errors=True)
         raise
     try:
         if progress:
             progress("publish", 0.95)
         version = _publish(dataset=dataset, resource_name=resource_name, final=final,
-                           original=final / "original" / original.name, fmt=fmt, data=data,
-                           file_name=file_name, raw=raw, table=table, columns=columns, warnings=warnings,
+                           original=final / "original" / original.name, fmt=fmt, data=data, sha256=sha256,
+                           file_name=file_name, raw=raw, typed=typed, columns=columns, warnings=warnings,
                            options=options, user=user, seconds=time.perf_counter() - started)
     except BaseException:
         shutil.rmtree(final, ignore_errors=True)
@@ -117,6 +127,65 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
         progress("publish", 1.0)
     log.info("ingested %s → %s v%s (%s rows)", file_name, version.resource, version.number, version.row_count)
     return version
+
+
+class _OriginalWriter:
+    """Write the uploaded bytes to ``work/original/`` and hash them, on a thread.
+
+    ``result()`` waits and returns ``(path, sha256 hex)`` or raises what the
+    thread raised; ``wait()`` only waits (before the work directory is removed).
+    """
+
+    def __init__(self, work: Path, file_name: str, data: bytes):
+        self._path: Path | None = None
+        self._sha256 = ""
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work, file_name, data),
+                                        name="madoguchi-write-original", daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Path, file_name: str, data: bytes) -> None:
+        try:
+            self._path = snapshots.write_original(work, file_name, data)
+            self._sha256 = hashlib.sha256(data).hexdigest()
+        except BaseException as exc:  # handed to the ingesting thread by result()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> tuple[Path, str]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._path, self._sha256
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def _gc_paused():
+    """Pause Python's cyclic garbage collector (re-entrant, thread-safe).
+
+    Reading and typing create millions of short-lived objects and no reference
+    cycles; full collections triggered by them only cost time.
+    """
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def _resource_for(dataset, name: str, fmt: str, description: str):
@@ -130,8 +199,8 @@ def _resource_for(dataset, name: str, fmt: str, description: str):
 
 
 @transaction.atomic
-def _publish(*, dataset, resource_name, final: Path, original: Path, fmt, data, file_name, raw, table, columns,
-             warnings, options, user, seconds):
+def _publish(*, dataset, resource_name, final: Path, original: Path, fmt, data, file_name, raw, typed, columns,
+             warnings, options, user, seconds, sha256: str | None = None):
     from madoguchi.catalog.models import Resource
     from madoguchi.catalog.services import reindex_dataset
 
@@ -142,16 +211,16 @@ def _publish(*, dataset, resource_name, final: Path, original: Path, fmt, data, 
     info = dict(raw.info) if raw else {}
     report = {
         "file": file_name, "format": fmt, "bytes": len(data), "seconds": round(seconds, 3),
-        "rows": table.num_rows if table is not None else None,
+        "rows": typed.num_rows if typed is not None else None,
         "columns": columns, "warnings": warnings, "reader": info, "options": options.as_dict(),
     }
     version = ResourceVersion.objects.create(
         resource=resource, number=number, original_name=file_name,
         original_path=snapshots.relative(original), original_bytes=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), media_type=MEDIA_TYPES.get(fmt, "application/octet-stream"),
+        sha256=sha256 or hashlib.sha256(data).hexdigest(), media_type=MEDIA_TYPES.get(fmt, "application/octet-stream"),
         format=fmt, encoding=info.get("encoding") or "",
-        snapshot_path=snapshots.relative(final / snapshots.TABLE_FILE) if table is not None else "",
-        row_count=table.num_rows if table is not None else None, columns=columns, report=report,
+        snapshot_path=snapshots.relative(final / snapshots.TABLE_FILE) if typed is not None else "",
+        row_count=typed.num_rows if typed is not None else None, columns=columns, report=report,
         created_by=user if (user is not None and getattr(user, "pk", None)) else None,
     )
     resource.current_version = version

@@ -8,6 +8,9 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Sequence
+
+import pyarrow as pa
 
 TABULAR_FORMATS = ("csv", "xlsx", "geojson", "json")
 MEDIA_TYPES = {
@@ -20,22 +23,46 @@ MEDIA_TYPES = {
 
 @dataclass
 class RawTable:
-    """Rows of text cells as read from a file, before type inference.
+    """Text cells as read from a file, before type inference.
+
+    The cells come either as rows (``rows``, from the row-wise readers) or as
+    columns (``columns``, from the column-wise CSV reader for large files); the
+    type inference reads both the same way.
 
     :param header: column names as spelled in the file (cleaned of spaces)
-    :param rows: data rows, each a list of ``str | None`` as long as ``header``
+    :param rows: data rows, each a list of ``str | None`` as long as ``header``;
+        ``None`` when the table holds ``columns``
     :param row_numbers: for each data row, its 1-based row number in the file
+        (a list, a ``range``, or an int64 ``pyarrow.Array``)
     :param source_names: the header cells exactly as written
     :param warnings: dicts ``{code, message, rows, column, count}``
     :param info: reader facts for the report (encoding, delimiter, sheet, header_row)
+    :param columns: one Arrow string (or dictionary-of-string) array per header
+        name, each ``num_rows`` long; ``None`` when the table holds ``rows``
     """
 
     header: list[str]
-    rows: list[list[str | None]]
-    row_numbers: list[int]
+    rows: list[list[str | None]] | None
+    row_numbers: Sequence[int] | pa.Array
     source_names: list[str] = field(default_factory=list)
     warnings: list[dict] = field(default_factory=list)
     info: dict = field(default_factory=dict)
+    columns: list | None = None
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.row_numbers)
+
+    def row_numbers_at(self, indexes: list[int]) -> list[int]:
+        """The file row numbers of the data rows at ``indexes`` (0-based) as ints."""
+        return row_numbers_at(self.row_numbers, indexes)
+
+
+def row_numbers_at(row_numbers, indexes: list[int]) -> list[int]:
+    """``[row_numbers[i] for i in indexes]`` as Python ints, for any form of ``row_numbers``."""
+    if isinstance(row_numbers, (pa.Array, pa.ChunkedArray)):
+        return row_numbers.take(pa.array(indexes, pa.int64())).to_pylist() if indexes else []
+    return [int(row_numbers[i]) for i in indexes]
 
 
 def warning(code: str, message: str, *, rows: list[int] | None = None, column: str | None = None,

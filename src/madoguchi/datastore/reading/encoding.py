@@ -49,12 +49,18 @@ def detect_encoding(data: bytes, *, file: str = "") -> tuple[str, str]:
             raise _encoding_error(data, file, exc) from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", data.decode("utf-16")
-    try:
-        return "utf-8", data.decode("utf-8")
-    except UnicodeDecodeError as utf8_error:
-        first_error = utf8_error
+    first_error = _fails_early(data, "utf-8")
+    if first_error is None:
+        try:
+            return "utf-8", data.decode("utf-8")
+        except UnicodeDecodeError as utf8_error:
+            # without its traceback: the traceback's frame would hold ``decoded``
+            # (the whole text) in a reference cycle until the next collection
+            first_error = utf8_error.with_traceback(None)
     decoded: dict[str, str] = {}
     for enc in CANDIDATES:
+        if _fails_early(data, enc) is not None:
+            continue
         try:
             decoded[enc] = data.decode(enc)
         except UnicodeDecodeError:
@@ -70,6 +76,42 @@ def detect_encoding(data: bytes, *, file: str = "") -> tuple[str, str]:
     if guessed in decoded and scores[guessed] >= scores[top] - 0.05:
         return guessed, decoded[guessed]
     return top, decoded[top]
+
+
+_PROBE_BYTES = 1 << 16
+
+
+def streamable_encoding(data: bytes) -> str | None:
+    """The one encoding ``detect_encoding`` can choose for ``data``, known from its head.
+
+    That is when ``data`` has no BOM, is not UTF-8 within its first 64 KiB, and
+    exactly one of CP932 / EUC-JP reads those 64 KiB. Then ``detect_encoding``
+    returns that encoding if it decodes the whole file, and raises otherwise, so
+    the file can be decoded (and used) piece by piece. ``None`` when the head
+    does not decide.
+    """
+    if len(data) <= _PROBE_BYTES or data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    if _fails_early(data, "utf-8") is None:
+        return None
+    readable = [enc for enc in CANDIDATES if _fails_early(data, enc) is None]
+    return readable[0] if len(readable) == 1 else None
+
+
+def _fails_early(data: bytes, encoding: str) -> UnicodeDecodeError | None:
+    """The error of decoding ``data`` strictly if its first 64 KiB already have one, else ``None``.
+
+    Decoding is left to right, so a byte sequence that is invalid in the head
+    (not merely cut off at its end) makes the whole decode fail. Failing on the
+    whole of a large file costs time: the error keeps a copy of all the bytes.
+    """
+    if len(data) <= _PROBE_BYTES:
+        return None
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(data[:_PROBE_BYTES], final=False)
+    except UnicodeDecodeError as exc:
+        return exc.with_traceback(None)
+    return None
 
 
 def _encoding_error(data: bytes, file: str, exc: UnicodeDecodeError) -> IngestError:

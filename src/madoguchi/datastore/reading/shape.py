@@ -27,7 +27,14 @@ from ..errors import IngestError
 from .base import RawTable, warning
 
 HEADER_SEARCH_ROWS = 30
+#: rows (fully empty ones removed) that ``find_header_row`` looks at
+HEADER_LOOKAHEAD_ROWS = HEADER_SEARCH_ROWS + 50
 RESERVED = {"_id", "_search"}
+#: the characters ``str.isspace()`` is true for (``_has_value`` treats a cell of
+#: only these as empty); as a RE2 class for the column-wise reader
+PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+                 "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+BLANK_CELL_RE = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]*$"
 _NUMERIC = re.compile(r"^[+\-]?[\d,]+(\.\d+)?$")
 _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
 
@@ -47,7 +54,7 @@ def find_header_row(rows: list[list[str | None]]) -> int:
     """
     if not rows:
         raise IngestError("データがありません (the file has no rows)", code="empty")
-    widths = [_filled(r) for r in rows[: HEADER_SEARCH_ROWS + 50]]
+    widths = [_filled(r) for r in rows[:HEADER_LOOKAHEAD_ROWS]]
     typical = statistics.median_high(widths[1:] or widths)
     typical = max(typical, max(widths[:HEADER_SEARCH_ROWS]) * 0.75)
     for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
@@ -70,6 +77,44 @@ def clean_name(name: str | None) -> str:
     return s
 
 
+def empty_rows_warning(rows: list[int], count: int) -> dict:
+    """Warning for fully empty rows dropped; ``rows`` are file row numbers (first 20 suffice)."""
+    w = warning("empty_rows_dropped", f"空の行 {count} 行を除きました", rows=rows)
+    w["count"] = count
+    return w
+
+
+def title_rows_warning(numbers: list[int], h: int) -> dict:
+    """Warning for the ``h`` rows above the header; ``numbers`` are the row numbers of the
+    non-empty rows from the top of the file through the header row."""
+    return warning("title_rows_skipped",
+                   f"表の前のタイトル・注記行 {h} 行を読み飛ばし、{numbers[h]}行目を見出し行としました",
+                   rows=numbers[:h])
+
+
+def empty_columns_warning(count: int) -> dict:
+    return warning("empty_columns_dropped", f"名前も値もない列 {count} 列を除きました", count=count)
+
+
+def name_columns(source: list[str]) -> tuple[list[str], list[dict]]:
+    """Column names for the stripped header cells ``source``, and the renaming warnings."""
+    warnings: list[dict] = []
+    header: list[str] = []
+    seen: dict[str, int] = {}
+    for j, raw in enumerate(source):
+        name = clean_name(raw) or f"column_{j + 1}"
+        if name in RESERVED:
+            name += "_original"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        seen.setdefault(name, 1)
+        if name != raw:
+            warnings.append(warning("column_renamed", f"列名「{raw}」を「{name}」としました", column=name, count=0))
+        header.append(name)
+    return header, warnings
+
+
 def shape_rows(grid: list[list[str | None]], grid_row_numbers: list[int], *, file: str = "",
                info: dict | None = None) -> RawTable:
     """Build a ``RawTable`` from raw rows (see module docstring for the rules).
@@ -82,16 +127,14 @@ def shape_rows(grid: list[list[str | None]], grid_row_numbers: list[int], *, fil
     keep = [i for i, r in enumerate(grid) if _has_value(r)]
     if len(keep) < len(grid):
         dropped = [grid_row_numbers[i] for i, r in enumerate(grid) if not _has_value(r)]
-        warnings.append(warning("empty_rows_dropped", f"空の行 {len(dropped)} 行を除きました", rows=dropped))
+        warnings.append(empty_rows_warning(dropped, len(dropped)))
     rows = [grid[i] for i in keep]
     numbers = [grid_row_numbers[i] for i in keep]
     if not rows:
         raise IngestError("データがありません。空のファイルか、値のない表です (no values)", file=file, code="empty")
     h = find_header_row(rows)
     if h:
-        warnings.append(warning("title_rows_skipped",
-                                f"表の前のタイトル・注記行 {h} 行を読み飛ばし、{numbers[h]}行目を見出し行としました",
-                                rows=numbers[:h]))
+        warnings.append(title_rows_warning(numbers, h))
     source = [(c or "").strip() for c in rows[h]]
     body, body_numbers = rows[h + 1:], numbers[h + 1:]
 
@@ -122,22 +165,10 @@ def shape_rows(grid: list[list[str | None]], grid_row_numbers: list[int], *, fil
         idx = [j for j in range(width) if used[j]]
         source = [source[j] for j in idx]
         body = [[r[j] for j in idx] for r in body]
-        warnings.append(warning("empty_columns_dropped", f"名前も値もない列 {width - len(idx)} 列を除きました",
-                                count=width - len(idx)))
+        warnings.append(empty_columns_warning(width - len(idx)))
 
-    header: list[str] = []
-    seen: dict[str, int] = {}
-    for j, raw in enumerate(source):
-        name = clean_name(raw) or f"column_{j + 1}"
-        if name in RESERVED:
-            name += "_original"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name}_{seen[name]}"
-        seen.setdefault(name, 1)
-        if name != raw:
-            warnings.append(warning("column_renamed", f"列名「{raw}」を「{name}」としました", column=name, count=0))
-        header.append(name)
+    header, renamed = name_columns(source)
+    warnings.extend(renamed)
     info = dict(info or {}, header_row=numbers[h])
     return RawTable(header=header, rows=body, row_numbers=body_numbers, source_names=source,
                     warnings=warnings, info=info)
