@@ -2,6 +2,7 @@
 
 * ``ingest_file`` / ``IngestOptions`` — a file becomes a new published version
 * ``search_records`` — filtered, sorted, paged records of a version
+* ``all_records`` — every record of a version (for services that read a whole table)
 * ``export_path`` — CSV/JSON/Parquet downloads of a version
 * ``remove_orphans`` — delete files no version references
 * ``run_job`` / ``run_job_in_thread`` — run a staff ``IngestJob``, progress saved for the browser
@@ -24,6 +25,26 @@ from .ingest import IngestOptions, ingest_file  # noqa: F401
 from .query import search as search_records  # noqa: F401
 
 log = logging.getLogger("madoguchi.datastore")
+
+
+def all_records(version, fields: list[str]) -> list[dict]:
+    """Every record of a published version in ``_id`` order, ``_id`` plus ``fields``.
+
+    Pages through ``search_records`` with the keyset (``after_id``), so each page
+    is a bounded query; results of the immutable snapshot are cached by it.
+    """
+    from django.conf import settings
+
+    out: list[dict] = []
+    after = 0
+    page = settings.DATASTORE_MAX_LIMIT_ROWS
+    while True:
+        chunk = search_records(version, fields=["_id", *fields], limit=page, after_id=after,
+                               include_total=False)["records"]
+        out.extend(chunk)
+        if len(chunk) < page:
+            return out
+        after = chunk[-1]["_id"]
 
 
 def remove_orphans(*, min_age_seconds: float = 0) -> list[str]:

@@ -13,7 +13,6 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 
 from madoguchi.catalog.models import Resource
 from madoguchi.datastore import services as datastore
@@ -105,18 +104,6 @@ _cache: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
 
-def all_records(version, fields: list[str]) -> list[dict]:
-    """Every record of a published version (``_id`` order), paging with ``after_id``."""
-    out: list[dict] = []
-    after = 0
-    page = settings.DATASTORE_MAX_LIMIT_ROWS
-    while True:
-        chunk = datastore.search_records(version, fields=["_id", *fields], limit=page, after_id=after,
-                                         include_total=False)["records"]
-        out.extend(chunk)
-        if len(chunk) < page:
-            return out
-        after = chunk[-1]["_id"]
 
 
 def _version(source, resources: dict, name: str, *, required: bool):
@@ -176,7 +163,7 @@ def _build(source, versions: dict) -> Book:
     cols = [source.item_column, source.category_column, source.notes_column]
     _columns(source, v, cols, source.items_resource)
     items = []
-    for rec in all_records(v, [c for c in cols if c]):
+    for rec in datastore.all_records(v, [c for c in cols if c]):
         name = _text(rec[source.item_column])
         if not name:
             continue
@@ -186,7 +173,7 @@ def _build(source, versions: dict) -> Book:
     categories: dict[str, Category] = {}
     if versions["categories"]:
         _columns(source, versions["categories"], ["label", "description"], source.categories_resource)
-        for rec in all_records(versions["categories"], ["label", "description"]):
+        for rec in datastore.all_records(versions["categories"], ["label", "description"]):
             label = _text(rec["label"])
             lines = [_TAG.sub("", line).strip() for line in _BR.split(_text(rec["description"]))]
             categories[matching.fold(label)] = Category(label, [ln for ln in lines if ln])
@@ -195,7 +182,7 @@ def _build(source, versions: dict) -> Book:
     groups: dict[str, str] = {}
     if versions["groups"]:
         _columns(source, versions["groups"], ["マスター", "区名"], source.area_groups_resource)
-        groups = {_text(r["マスター"]): _text(r["区名"]) for r in all_records(versions["groups"], ["マスター", "区名"])}
+        groups = {_text(r["マスター"]): _text(r["区名"]) for r in datastore.all_records(versions["groups"], ["マスター", "区名"])}
     areas: dict[str, Area] = {}
     area_columns: list[str] = []
     if versions["areas"]:
@@ -204,7 +191,7 @@ def _build(source, versions: dict) -> Book:
         present = [c["name"] for c in av.columns]
         area_columns = [c for c in present if c not in AREA_META_COLUMNS]
         meta = [c for c in ("マスター", "センター") if c in present]
-        for rec in all_records(av, ["地名", *meta, *area_columns]):
+        for rec in datastore.all_records(av, ["地名", *meta, *area_columns]):
             name = _text(rec["地名"])
             group = groups.get(_text(rec.get("マスター")), "")
             label = f"{group} {name}" if group else name
@@ -214,7 +201,7 @@ def _build(source, versions: dict) -> Book:
     if versions["centers"]:
         cv = versions["centers"]
         _columns(source, cv, ["名称", "休止開始日", "休止終了日"], source.centers_resource)
-        for rec in all_records(cv, ["名称", "休止開始日", "休止終了日"]):
+        for rec in datastore.all_records(cv, ["名称", "休止開始日", "休止終了日"]):
             try:
                 start, end = dt.date.fromisoformat(str(rec["休止開始日"])), dt.date.fromisoformat(str(rec["休止終了日"]))
             except ValueError:

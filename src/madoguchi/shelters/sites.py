@@ -18,7 +18,6 @@ import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.conf import settings
 
 from madoguchi.catalog.models import Resource
 from madoguchi.datastore import services as datastore
@@ -83,18 +82,6 @@ _cache: OrderedDict = OrderedDict()
 _lock = threading.Lock()
 
 
-def all_records(version, fields: list[str]) -> list[dict]:
-    """Every record of a published version (``_id`` order), paging with ``after_id``."""
-    out: list[dict] = []
-    after = 0
-    page = settings.DATASTORE_MAX_LIMIT_ROWS
-    while True:
-        chunk = datastore.search_records(version, fields=["_id", *fields], limit=page, after_id=after,
-                                         include_total=False)["records"]
-        out.extend(chunk)
-        if len(chunk) < page:
-            return out
-        after = chunk[-1]["_id"]
 
 
 def _flag(value, true_values: set[str]) -> bool:
@@ -127,7 +114,7 @@ def _records(source, version) -> tuple[list[Record], int]:
         raise ShelterError("source_unavailable", f"{source.title}: 列 {'、'.join(missing)} がありません", status=503)
     true_values = {unicodedata.normalize("NFKC", str(v)).strip() for v in (source.true_values or [])}
     out, skipped = [], 0
-    for rec in all_records(version, list(dict.fromkeys(wanted))):
+    for rec in datastore.all_records(version, list(dict.fromkeys(wanted))):
         lat, lon = rec.get(source.lat_column), rec.get(source.lon_column)
         name = _text(rec.get(source.name_column))
         if not name or not valid_position(lat, lon):
