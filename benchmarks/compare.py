@@ -8,7 +8,7 @@ population, 和暦 dates, comma numbers; the title row is dropped so every tool
 reads the same header):
 
 1. Ingestion: madoguchi ``ingest_file`` vs ``sqlite-utils insert --csv
-   --detect-types`` vs the floor (CP932 decode + DuckDB ``read_csv`` → Parquet).
+`` (type detection is its default) vs the floor (CP932 decode + DuckDB ``read_csv`` → Parquet).
    Seconds, rows/s, peak RSS of each (child processes, ``os.wait4``).
 2. Query API under load (wrk, keep-alive, loopback): the same filtered +
    sorted page of 100 rows and a full-text query, served by madoguchi
@@ -210,8 +210,8 @@ def _run(args, tmp: Path, procs: list, generate_csv) -> int:
     results["madoguchi ingest"] = (info["seconds"], rss)
     db = tmp / "peer.sqlite"
     s, rss, _ = timed_child([PEERS / "bin" / "sqlite-utils", "insert", db, "pop", csv_path, "--csv", "--encoding",
-                             "cp932", "--detect-types"])
-    results["sqlite-utils insert --csv --detect-types"] = (s, rss)
+                             "cp932"])  # sqlite-utils 4 detects types by default
+    results["sqlite-utils insert --csv (detects types)"] = (s, rss)
     sh(PEERS / "bin" / "sqlite-utils", "enable-fts", db, "pop", "町丁名", "--fts5", stdout=subprocess.DEVNULL)
     floor = results["floor (decode + DuckDB → Parquet)"][0]
     print(f"{'ingestion':45s} {'seconds':>8s} {'rows/s':>11s} {'peak MiB':>9s} {'× floor':>8s}")
