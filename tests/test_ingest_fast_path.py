@@ -20,7 +20,7 @@ import pytest
 
 from madoguchi.datastore import ingest as ingest_module
 from madoguchi.datastore.errors import IngestError
-from madoguchi.datastore.inference import build_table
+from madoguchi.datastore.typedtable import build_table
 from madoguchi.datastore.reading import csvfast, read_table
 from madoguchi.datastore.reading.shape import PY_WHITESPACE
 
@@ -251,15 +251,15 @@ def test_build_table__rows_without_any_value_get_empty_search_text():
 def test_write_typed_table__same_file_as_snapshots_write_table(monkeypatch, tmp_path):
     import pyarrow.parquet as pq
 
-    from madoguchi.datastore import inference, snapshots
+    from madoguchi.datastore import snapshots, typedtable
     from madoguchi.datastore.tablewriter import write_typed_table
 
-    monkeypatch.setattr(inference, "ROW_GROUP_ROWS", 50)  # several row groups from a small file
+    monkeypatch.setattr(typedtable, "ROW_GROUP_ROWS", 50)  # several row groups from a small file
     monkeypatch.setattr(csvfast, "FAST_MIN_CHARS", 0)
     body = _body(230)
     body[7] = ",,,,,,"
     raw = read_table("csv", "\n".join([HEADER, *body]).encode(), file="t.csv")
-    typed = inference.type_table(raw)
+    typed = typedtable.type_table(raw)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     streamed = pq.ParquetFile(write_typed_table(tmp_path / "a", typed))

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from . import snapshots
 from .errors import IngestError
-from .inference import build_table, type_table  # noqa: F401 (build_table: benchmarks/ingest.py times it by name)
+from .typedtable import type_table
 from .reading import read_table, sniff_format
 from .reading.base import MEDIA_TYPES, TABULAR_FORMATS, is_zip
 from .tablewriter import write_typed_table

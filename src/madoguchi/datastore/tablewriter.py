@@ -1,7 +1,7 @@
 """Write a ``TypedTable`` as the snapshot's Parquet file while its rows are being made.
 
 The file holds what ``snapshots.write_table`` would write for the whole table
-(same schema and values, zstd, row groups of ``inference.ROW_GROUP_ROWS`` =
+(same schema and values, zstd, row groups of ``typedtable.ROW_GROUP_ROWS`` =
 65536 rows, fsynced), except that ``_id`` and ``_search`` are not
 dictionary-encoded (``encodings``). The table is never held whole: another
 thread makes the rows of the next row groups (typed values, ``_search``) while
@@ -19,8 +19,8 @@ from typing import Iterable, Iterator
 
 import pyarrow.parquet as pq
 
-from . import inference, snapshots
-from .inference import TypedTable
+from . import snapshots, typedtable
+from .typedtable import TypedTable
 
 AHEAD = 2
 
@@ -38,7 +38,7 @@ def write_typed_table(work: Path, typed: TypedTable) -> Path:
     target = work / snapshots.TABLE_FILE
     if not typed.num_rows:
         return snapshots.write_table(work, typed.to_table())
-    rows = inference.ROW_GROUP_ROWS
+    rows = typedtable.ROW_GROUP_ROWS
     schema = typed.schema
     with pq.ParquetWriter(target, schema, compression="zstd", **encodings(schema.names)) as writer:
         for batch in made_ahead(typed.batches(rows), AHEAD):
