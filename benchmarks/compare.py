@@ -172,7 +172,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     ensure_tools()
-    from ingest import generate_csv  # benchmarks/ingest.py
+    from population_csv import generate_csv  # benchmarks/population_csv.py
 
     tmp = Path(tempfile.mkdtemp(prefix="madoguchi-compare-"))
     procs: list[subprocess.Popen] = []
