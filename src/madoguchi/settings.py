@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from local static files (no CDN)
     "madoguchi.catalog",
     "madoguchi.datastore",
+    "madoguchi.standards", "madoguchi.quality", "madoguchi.privacy",  # issue #3
     "madoguchi.ckan",
     "madoguchi.reservations",
     "madoguchi.plans",

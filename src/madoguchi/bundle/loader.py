@@ -63,7 +63,8 @@ def load_bundle(*, only: set[str] | None = None, progress: Callable[[str, str, f
             description=spec.get("description", ""), themes=[themes[t] for t in spec.get("themes", [])],
             tags=spec.get("tags", []), license_id=spec.get("license", "cc-by-4.0"),
             attribution=spec.get("attribution", ""), source_url=spec.get("source_url", ""),
-            update_frequency=spec.get("update_frequency", "IRREG"), private=spec.get("private", False))
+            update_frequency=spec.get("update_frequency", "IRREG"), private=spec.get("private", False),
+            standard=spec.get("standard", ""))
         for res in spec["resource"]:
             for item in [*res.get("versions", []), {"file": res["file"], "rows": res.get("rows")}]:
                 loaded.append(_load_file(dataset, res, item, progress))

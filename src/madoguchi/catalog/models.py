@@ -100,6 +100,9 @@ class Dataset(models.Model):
                              help_text="削除 (CKAN package_delete) は状態を変えるだけで、データは残ります。")
     private = models.BooleanField("非公開", default=False,
                                   help_text="非公開のデータセットは職員にだけ表示されます。")
+    standard = models.CharField(
+        "準拠する標準", max_length=60, blank=True, db_index=True,
+        help_text="自治体標準オープンデータセット等の標準 ID (madoguchi.standards)。取り込み時にこのスキーマで検証します。")
     issued = models.DateField("公開日", null=True, blank=True)
     modified = models.DateTimeField("最終更新", null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)

@@ -6,6 +6,7 @@ later the CKAN ``resource_create`` all call it through ``services``).
 
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import logging
@@ -22,7 +23,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from madoguchi.privacy import services as privacy
+from madoguchi.quality import services as quality
+from madoguchi.standards import services as standards
+
 from . import snapshots
+from .normalize import normalize_table
 from .errors import IngestError
 from .typedtable import type_table
 from .reading import read_table, sniff_format
@@ -67,7 +73,7 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
 
     :param data: the file's bytes (kept unchanged as the downloadable original)
     :param file_name: the name as uploaded (its extension helps detect the format)
-    :param progress: ``callable(stage, fraction 0..1)``; stages ``read``, ``types``,
+    :param progress: ``callable(stage, fraction 0..1)``; stages ``read``, ``types``, ``check``,
         ``write``, ``publish``
     :returns: the published ``ResourceVersion``
     :raises IngestError: the file cannot be read (message names file, row, column)
@@ -86,6 +92,7 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
     raw = typed = None
     columns: list[dict] = []
     warnings: list[dict] = []
+    checks: dict = {"fixes": [], "standard": None, "standard_suggestions": [], "privacy": []}
     work = snapshots.new_work_dir()
     # The original file is written (and fsynced) and hashed on another thread
     # while this one reads and types the table.
@@ -97,9 +104,14 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
             with _gc_paused():
                 raw = read_table(fmt, data, file=file_name, options=options.as_dict(),
                                  progress=_stage(progress, "read", 0.0, 0.5))
-                typed = type_table(raw, progress=_stage(progress, "types", 0.5, 0.85), release=True)
+                checks["fixes"] = normalize_table(raw, standard_id=dataset.standard or None)
+                typed = type_table(raw, progress=_stage(progress, "types", 0.5, 0.8), release=True)
             columns = typed.columns
             warnings = raw.warnings + typed.warnings
+            _check(checks, dataset=dataset, resource_name=resource_name, typed=typed, progress=progress)
+        checks["quality"] = quality.assess(fmt=fmt, data=data, file_name=file_name,
+                                           reader_info=dict(raw.info) if raw else {}, typed=typed,
+                                           report={**checks, "warnings": warnings})
         if progress:
             progress("write", 0.85)
         original, sha256 = keeper.result()
@@ -109,6 +121,14 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
         if pause:
             time.sleep(pause)
         final = snapshots.commit_dir(work, _resource_for(dataset, resource_name, fmt, description).pk)
+    except OSError as exc:
+        keeper.wait()
+        shutil.rmtree(work, ignore_errors=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise IngestError("保存先のディスクがいっぱいです。公開中の版はそのままです。管理者に連絡してください "
+                              "(no space left on the snapshot disk; nothing was published)",
+                              file=file_name, code="disk_full") from exc
+        raise
     except BaseException:
         keeper.wait()
         shutil.rmtree(work, ignore_errors=True)
@@ -119,7 +139,7 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
         version = _publish(dataset=dataset, resource_name=resource_name, final=final,
                            original=final / "original" / original.name, fmt=fmt, data=data, sha256=sha256,
                            file_name=file_name, raw=raw, typed=typed, columns=columns, warnings=warnings,
-                           options=options, user=user, seconds=time.perf_counter() - started)
+                           options=options, user=user, seconds=time.perf_counter() - started, checks=checks)
     except BaseException:
         shutil.rmtree(final, ignore_errors=True)
         raise
@@ -188,6 +208,21 @@ def _gc_paused():
                 gc.enable()
 
 
+def _check(checks: dict, *, dataset, resource_name: str, typed, progress: Progress | None) -> None:
+    """Standard conformance (or suggestions) and the privacy gate, before anything is written.
+
+    :raises PrivacyBlocked: personal data found and not overridden on a public dataset
+    """
+    if progress:
+        progress("check", 0.8)
+    if dataset.standard:
+        checks["standard"] = standards.validate_table(dataset.standard, typed)
+    else:
+        checks["standard_suggestions"] = standards.suggest_standards([c["name"] for c in typed.columns])
+    checks["privacy"] = privacy.enforce_gate(dataset=dataset, resource_name=resource_name,
+                                             findings=privacy.scan_table(typed))
+
+
 def _resource_for(dataset, name: str, fmt: str, description: str):
     from madoguchi.catalog.models import Resource
 
@@ -200,7 +235,7 @@ def _resource_for(dataset, name: str, fmt: str, description: str):
 
 @transaction.atomic
 def _publish(*, dataset, resource_name, final: Path, original: Path, fmt, data, file_name, raw, typed, columns,
-             warnings, options, user, seconds, sha256: str | None = None):
+             warnings, options, user, seconds, sha256: str | None = None, checks: dict | None = None):
     from madoguchi.catalog.models import Resource
     from madoguchi.catalog.services import reindex_dataset
 
@@ -213,6 +248,7 @@ def _publish(*, dataset, resource_name, final: Path, original: Path, fmt, data, 
         "file": file_name, "format": fmt, "bytes": len(data), "seconds": round(seconds, 3),
         "rows": typed.num_rows if typed is not None else None,
         "columns": columns, "warnings": warnings, "reader": info, "options": options.as_dict(),
+        **(checks or {}),
     }
     version = ResourceVersion.objects.create(
         resource=resource, number=number, original_name=file_name,

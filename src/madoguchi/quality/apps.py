@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class QualityConfig(AppConfig):
+    name = "madoguchi.quality"
+    verbose_name = "データ品質 (Quality)"

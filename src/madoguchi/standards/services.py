@@ -1,0 +1,24 @@
+"""Public API of the standards app (STUB — to be filled by the standards work).
+
+* ``validate_table(standard_id, typed)`` — conformance of a typed table to a standard
+* ``suggest_standards(column_names)`` — the closest standards for undeclared datasets
+"""
+
+from __future__ import annotations
+
+
+def validate_table(standard_id: str, typed) -> dict:
+    """Validate ``typed`` (``datastore.typedtable.TypedTable``) against the standard's Table Schema.
+
+    :returns: ``{"standard": id, "title": str, "valid": bool, "error_count": int,
+        "errors": [{"field", "code", "message", "rows", "count"}]}``
+    """
+    return {"standard": standard_id, "title": standard_id, "valid": True, "error_count": 0, "errors": []}
+
+
+def suggest_standards(column_names: list[str], limit: int = 3) -> list[dict]:
+    """The standards whose field names best match ``column_names``, best first.
+
+    :returns: ``[{"standard", "title", "score" (0..1), "matched": [..], "missing_required": [..]}]``
+    """
+    return []
