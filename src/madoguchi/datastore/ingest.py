@@ -108,7 +108,8 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
                 typed = type_table(raw, progress=_stage(progress, "types", 0.5, 0.8), release=True)
             columns = typed.columns
             warnings = raw.warnings + typed.warnings
-            _check(checks, dataset=dataset, resource_name=resource_name, typed=typed, progress=progress)
+            _check(checks, dataset=dataset, resource_name=resource_name, typed=typed, row_numbers=raw.row_numbers,
+                   progress=progress)
         checks["quality"] = quality.assess(fmt=fmt, data=data, file_name=file_name,
                                            reader_info=dict(raw.info) if raw else {}, typed=typed,
                                            report={**checks, "warnings": warnings})
@@ -208,7 +209,7 @@ def _gc_paused():
                 gc.enable()
 
 
-def _check(checks: dict, *, dataset, resource_name: str, typed, progress: Progress | None) -> None:
+def _check(checks: dict, *, dataset, resource_name: str, typed, row_numbers, progress: Progress | None) -> None:
     """Standard conformance (or suggestions) and the privacy gate, before anything is written.
 
     :raises PrivacyBlocked: personal data found and not overridden on a public dataset
@@ -216,11 +217,11 @@ def _check(checks: dict, *, dataset, resource_name: str, typed, progress: Progre
     if progress:
         progress("check", 0.8)
     if dataset.standard:
-        checks["standard"] = standards.validate_table(dataset.standard, typed)
+        checks["standard"] = standards.validate_table(dataset.standard, typed, row_numbers)
     else:
         checks["standard_suggestions"] = standards.suggest_standards([c["name"] for c in typed.columns])
     checks["privacy"] = privacy.enforce_gate(dataset=dataset, resource_name=resource_name,
-                                             findings=privacy.scan_table(typed))
+                                             findings=privacy.scan_table(typed, row_numbers))
 
 
 def _resource_for(dataset, name: str, fmt: str, description: str):

@@ -7,8 +7,11 @@
 from __future__ import annotations
 
 
-def validate_table(standard_id: str, typed) -> dict:
+def validate_table(standard_id: str, typed, row_numbers=None) -> dict:
     """Validate ``typed`` (``datastore.typedtable.TypedTable``) against the standard's Table Schema.
+
+    :param row_numbers: per data row its 1-based row number in the file (list, range or
+        int64 Arrow array, as ``RawTable.row_numbers``); errors name these rows
 
     :returns: ``{"standard": id, "title": str, "valid": bool, "error_count": int,
         "errors": [{"field", "code", "message", "rows", "count"}]}``
