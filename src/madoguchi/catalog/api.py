@@ -61,6 +61,8 @@ class DatasetSummary(OutSchema):
     tags: list[str]
     formats: list[str] = Field(description="Formats of the resources, sorted")
     license_id: str = Field(description="CKAN-style licence id, e.g. ``cc-by-4.0``")
+    standard: str = Field(description="Id of the standard dataset definition the dataset declares "
+                                      "(``/api/v1/standards``); empty if none")
     modified: dt.datetime | None = Field(description="Last publication of a version (ISO 8601); null if never")
     url: str = Field(description="Path of the dataset's HTML page")
 
@@ -82,8 +84,8 @@ class DatasetList(OutSchema):
     pages: int = Field(description="Number of pages (at least 1)")
     results: list[DatasetSummary]
     facets: dict[str, list[FacetItem]] = Field(
-        description="Counts by ``theme``, ``organization``, ``format``, ``tag`` and ``license`` (keys), "
-                    "most frequent first")
+        description="Counts by ``theme``, ``organization``, ``format``, ``tag``, ``license`` and ``standard`` "
+                    "(keys), most frequent first")
 
 
 class DatasetFilters(Schema):
@@ -93,6 +95,8 @@ class DatasetFilters(Schema):
                                                       examples=["sapporo-city"])
     format: Text | SkipJsonSchema[None] = Field(None, description="Resource format, any case", examples=["CSV"])
     tag: Text | SkipJsonSchema[None] = Field(None, description="Tag name", examples=["人口"])
+    standard: Text | SkipJsonSchema[None] = Field(
+        None, description="Id of the standard the dataset declares (see ``/api/v1/standards``)", examples=["aed-v1"])
     page: int = Field(1, ge=1, description="1-based; a page past the last gives the last page")
     page_size: int = Field(20, ge=1, le=100, description="Datasets per page")
     sort: Literal["relevance", "modified", "title", "name", "created"] = Field(
@@ -125,7 +129,18 @@ def dataset_summary(d: Dataset) -> dict:
         "themes": [{"name": t.slug, "title": t.title} for t in d.themes.all()],
         "tags": [t.name for t in d.tags.all()],
         "formats": sorted({r.format for r in d.resources.all() if r.format}),
-        "license_id": d.license_id, "modified": d.modified, "url": d.get_absolute_url(),
+        "license_id": d.license_id, "standard": d.standard, "modified": d.modified, "url": d.get_absolute_url(),
+    }
+
+
+def entry_summary(e, index) -> dict:
+    """``dataset_summary`` of a search index entry (``catalog.index.Entry``), without database queries."""
+    return {
+        "slug": e.slug, "title": e.title, "description": e.description,
+        "organization": {"name": e.organization, "title": index.organizations.get(e.organization, e.organization)},
+        "themes": [{"name": t, "title": index.themes.get(t, (t, 0))[0]} for t in e.themes],
+        "tags": list(e.tags), "formats": list(e.formats), "license_id": e.license_id, "standard": e.standard,
+        "modified": e.modified, "url": reverse("catalog:dataset", args=[e.slug]),
     }
 
 
@@ -136,7 +151,8 @@ def list_datasets(request, filters: Query[DatasetFilters]):
     ``q`` matches title, description, tags, organization, themes, resource and
     column names; two-character Japanese words work, and ごみ = ゴミ = ｺﾞﾐ.
     Title hits rank first. Facet parameters take slugs (``theme``,
-    ``organization``), a format (``CSV``) or a tag name. ``page`` is 1-based,
+    ``organization``), a format (``CSV``), a tag name or a standard id
+    (``standard``: datasets that declare that 標準データセット). ``page`` is 1-based,
     ``page_size`` 1–100. ``facets`` count datasets over all pages.
 
     400 (``invalid_parameter``, naming it) for a ``page`` below 1, a ``page_size``
@@ -144,9 +160,9 @@ def list_datasets(request, filters: Query[DatasetFilters]):
     """
     result = services.search_datasets(
         filters.q, theme=filters.theme, organization=filters.organization, format=filters.format, tag=filters.tag,
-        include_private=request.user.is_staff, page=filters.page, page_size=filters.page_size, sort=filters.sort)
+        standard=filters.standard, include_private=request.user.is_staff, page=filters.page, page_size=filters.page_size, sort=filters.sort)
     return {"count": result.count, "page": result.page, "pages": result.pages,
-            "results": [dataset_summary(d) for d in result.datasets], "facets": result.facets}
+            "results": [entry_summary(e, result.index) for e in result.entries], "facets": result.facets}
 
 
 @router.get("/datasets/{slug}", response={200: DatasetDetail, **ERRORS}, url_name="dataset")

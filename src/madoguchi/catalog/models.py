@@ -165,3 +165,14 @@ class DownloadCount(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["resource", "month"], name="download_unique_month")]
         ordering = ["-month"]
+
+
+class CatalogGeneration(models.Model):
+    """One row whose ``value`` changes (to a new random number) with every change to catalog metadata.
+
+    Each process keeps an in-memory search index (``catalog.index``) and
+    rebuilds it when this number differs from the one it was built at; the
+    signals in ``catalog.signals`` bump it inside the writing transaction.
+    """
+
+    value = models.BigIntegerField(default=0)

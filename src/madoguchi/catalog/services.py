@@ -1,6 +1,9 @@
 """Public API of the catalog app.
 
-* ``search_datasets`` — catalog search with facets and paging (pages and API)
+* ``search_datasets`` — catalog search with facets and paging (pages and API),
+  from the in-memory index of ``catalog.index``
+* ``filter_datasets`` / ``order_datasets`` / ``facets_of`` — the same on the
+  database, for CKAN ``package_search`` (``fq``, facet limits)
 * ``reindex_dataset`` — rebuild a dataset's normalized search text
 * ``record_download`` — count a download of a resource in this month
 * ``ensure_organization`` / ``ensure_theme`` / ``ensure_dataset`` — idempotent
@@ -20,6 +23,7 @@ from django.utils.text import slugify
 
 from madoguchi.text import normalize_for_search, search_terms, to_nfc
 
+from .index import bump_generation, standard_title
 from .licenses import LICENSES
 from .models import Dataset, DownloadCount, Organization, Resource, Tag, Theme
 
@@ -30,16 +34,29 @@ FACETS = ("theme", "organization", "format", "tag")
 class SearchResult:
     """One page of catalog search.
 
-    ``datasets``: the page's datasets; ``count``: matches in all pages;
-    ``facets``: ``{facet: [{"name", "title", "count"}]}`` over all matches.
+    ``entries``: the page's ``index.Entry`` objects; ``datasets``: the same as
+    ``Dataset`` objects (read from the database on first use); ``count``:
+    matches in all pages; ``facets``: ``{facet: [{"name", "title", "count"}]}``
+    over all matches; ``index``: the ``CatalogIndex`` that answered.
     """
 
-    datasets: list
+    entries: list
     count: int
     page: int
     pages: int
     page_size: int
     facets: dict = field(default_factory=dict)
+    index: object = None
+    _datasets: list | None = None
+
+    @property
+    def datasets(self) -> list:
+        if self._datasets is None:
+            pks = [e.pk for e in self.entries]
+            by_pk = (Dataset.objects.select_related("organization").prefetch_related("themes", "tags", "resources")
+                     .in_bulk(pks))
+            self._datasets = [by_pk[pk] for pk in pks if pk in by_pk]
+        return self._datasets
 
 
 def reindex_dataset(dataset: Dataset) -> None:
@@ -55,6 +72,7 @@ def reindex_dataset(dataset: Dataset) -> None:
     dataset.refresh_search_title()
     dataset.search_text = normalize_for_search(" ".join(p for p in parts if p))
     Dataset.objects.filter(pk=dataset.pk).update(search_title=dataset.search_title, search_text=dataset.search_text)
+    bump_generation()  # ``update()`` sends no signal
 
 
 def visible_datasets(include_private: bool = False) -> QuerySet:
@@ -70,7 +88,7 @@ def _as_list(value) -> list[str]:
 
 
 def filter_datasets(q: str | None = None, *, theme=None, organization=None, format=None, tag=None, license=None,
-                    name=None, include_private: bool = False) -> QuerySet:
+                    name=None, standard=None, include_private: bool = False) -> QuerySet:
     """Datasets matching ``q`` and the facet filters, annotated with ``title_hits``.
 
     Each facet filter takes one value or a list (a dataset must match every
@@ -92,6 +110,8 @@ def filter_datasets(q: str | None = None, *, theme=None, organization=None, form
         qs = qs.filter(license_id=value)
     for value in _as_list(name):
         qs = qs.filter(slug=value)
+    for value in _as_list(standard):
+        qs = qs.filter(standard=value)
     qs = qs.distinct()
     hits = sum((Case(When(search_title__contains=t, then=Value(1)), default=Value(0), output_field=IntegerField())
                 for t in terms), Value(0, output_field=IntegerField()))
@@ -110,8 +130,9 @@ def order_datasets(qs: QuerySet, sort: str) -> QuerySet:
 
 
 def search_datasets(q: str | None = None, *, theme: str | None = None, organization: str | None = None,
-                    format: str | None = None, tag: str | None = None, include_private: bool = False,
-                    page: int = 1, page_size: int = 20, sort: str = "relevance") -> SearchResult:
+                    format: str | None = None, tag: str | None = None, standard: str | None = None,
+                    include_private: bool = False, page: int = 1, page_size: int = 20,
+                    sort: str = "relevance") -> SearchResult:
     """Search the catalog.
 
     Matching: every term of ``q`` must occur in the title or in the search text
@@ -121,26 +142,30 @@ def search_datasets(q: str | None = None, *, theme: str | None = None, organizat
     first, then the most recently updated. ``sort="modified"`` or ``"title"``
     ignores relevance.
 
+    Answered from this process's in-memory index (``catalog.index``), which
+    has the same semantics as ``filter_datasets``/``order_datasets``/``facets_of``.
+
     :param theme: Theme slug; ``organization``: Organization slug; ``format``:
-        resource format (``CSV``); ``tag``: tag name
+        resource format (``CSV``); ``tag``: tag name; ``standard``: standard id
+        the dataset declares (``madoguchi.standards``)
     :param page: 1-based; out-of-range pages give the last page
     """
-    qs = filter_datasets(q, theme=theme, organization=organization, format=format, tag=tag,
-                         include_private=include_private)
-    facets = _facets(qs)
-    qs = order_datasets(qs, sort if (sort != "relevance" or search_terms(q)) else "modified")
-    paginator = Paginator(qs, page_size)
+    from .index import current_index
+
+    index = current_index()
+    entries, facets = index.search(q, theme=theme, organization=organization, format=format, tag=tag,
+                                   standard=standard, include_private=include_private, sort=sort)
+    paginator = Paginator(entries, page_size)
     page_obj = paginator.get_page(page)
-    datasets = list(page_obj.object_list.prefetch_related("themes", "tags", "resources"))
-    return SearchResult(datasets=datasets, count=paginator.count, page=page_obj.number,
-                        pages=paginator.num_pages, page_size=page_size, facets=facets)
+    return SearchResult(entries=list(page_obj.object_list), count=paginator.count, page=page_obj.number,
+                        pages=paginator.num_pages, page_size=page_size, facets=facets, index=index)
 
 
 def _facets(qs: QuerySet, limit: int | None = 30) -> dict:
-    """Counts of datasets in ``qs`` by theme, organization, format, tag and licence (``limit`` per facet)."""
+    """Counts of datasets in ``qs`` by theme, organization, format, tag, licence and standard (``limit`` per facet)."""
     ids = qs.order_by().values("pk")
     themes = (Theme.objects.filter(datasets__in=ids).annotate(n=Count("datasets", distinct=True))
-              .order_by("-n", "order"))
+              .order_by("-n", "order", "title"))
     orgs = (Organization.objects.filter(datasets__in=ids).annotate(n=Count("datasets", distinct=True))
             .order_by("-n", "title"))
     formats = (Resource.objects.filter(dataset__in=ids).exclude(format="").values("format")
@@ -148,7 +173,10 @@ def _facets(qs: QuerySet, limit: int | None = 30) -> dict:
     tags = Tag.objects.filter(datasets__in=ids).annotate(n=Count("datasets", distinct=True)).order_by("-n", "name")
     licenses = (Dataset.objects.filter(pk__in=ids).values("license_id").annotate(n=Count("pk"))
                 .order_by("-n", "license_id"))
-    themes, orgs, formats, tags, licenses = (x[:limit] if limit else x for x in (themes, orgs, formats, tags, licenses))
+    standards = (Dataset.objects.filter(pk__in=ids).exclude(standard="").values("standard").annotate(n=Count("pk"))
+                 .order_by("-n", "standard"))
+    themes, orgs, formats, tags, licenses, standards = (
+        x[:limit] if limit else x for x in (themes, orgs, formats, tags, licenses, standards))
     return {
         "theme": [{"name": t.slug, "title": t.title, "count": t.n} for t in themes],
         "organization": [{"name": o.slug, "title": o.title, "count": o.n} for o in orgs],
@@ -156,6 +184,8 @@ def _facets(qs: QuerySet, limit: int | None = 30) -> dict:
         "tag": [{"name": t.name, "title": t.name, "count": t.n} for t in tags],
         "license": [{"name": x["license_id"], "title": LICENSES[x["license_id"]].title
                      if x["license_id"] in LICENSES else x["license_id"], "count": x["n"]} for x in licenses],
+        "standard": [{"name": x["standard"], "title": standard_title(x["standard"]), "count": x["n"]}
+                     for x in standards],
     }
 
 

@@ -14,7 +14,7 @@ from madoguchi.datastore.snapshots import absolute
 from . import services
 from .models import Dataset, Resource, Theme
 
-FACET_TITLES = {"theme": "分類", "organization": "所管課", "format": "形式", "tag": "タグ"}  # shown on the page
+FACET_TITLES = {"theme": "分類", "organization": "所管課", "format": "形式", "standard": "標準データセット", "tag": "タグ"}  # shown on the page
 
 
 def _dataset(request: HttpRequest, slug: str) -> Dataset:
@@ -39,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def dataset_list(request: HttpRequest) -> HttpResponse:
     # NUL never occurs in catalog data and PostgreSQL refuses it in a query
     params = {k: (request.GET.get(k) or "").replace("\x00", "") or None
-              for k in ("q", "theme", "organization", "format", "tag")}
+              for k in ("q", "theme", "organization", "format", "tag", "standard")}
     try:
         page = max(1, int(request.GET.get("page", "1")))
     except ValueError:

@@ -24,9 +24,10 @@ from .registry import action
 CKAN_VERSION = "2.11.0"
 FIELD_TERM = re.compile(r'(?:^|\s)[+]?(?P<field>[a-z_]+):(?P<value>"[^"]*"|\S+)')
 FQ_FIELDS = {"organization": "organization", "owner_org": "organization", "groups": "theme", "tags": "tag",
-             "res_format": "format", "license_id": "license", "name": "name", "id": "name"}
+             "res_format": "format", "license_id": "license", "name": "name", "id": "name",
+             "conforms_to": "standard"}
 FACET_FIELDS = {"organization": "organization", "groups": "theme", "tags": "tag", "res_format": "format",
-                "license_id": "license"}
+                "license_id": "license", "conforms_to": "standard"}
 SORTS = {"score desc, metadata_modified desc": "relevance", "score desc": "relevance",
          "metadata_modified desc": "modified", "title_string asc": "title", "name asc": "name",
          "metadata_created desc": "created"}
@@ -85,7 +86,7 @@ def package_search(ctx, data):
     groups:y tags:z res_format:CSV license_id:…``), ``rows`` (≤ 1000, default 10),
     ``start``, ``sort`` (``score desc, metadata_modified desc`` | ``metadata_modified
     desc`` | ``title_string asc`` | ``name asc`` | ``metadata_created desc``),
-    ``facet.field`` (JSON list of organization, groups, tags, res_format, license_id),
+    ``facet.field`` (JSON list of organization, groups, tags, res_format, license_id, conforms_to),
     ``facet.limit`` (default 50, -1 for all), ``include_private`` (staff only).
     """
     filters: dict[str, list[str]] = {}

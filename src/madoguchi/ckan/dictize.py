@@ -83,6 +83,7 @@ def package_dict(d: Dataset, ctx: Context) -> dict:
         "groups": groups, "tags": tags, "num_tags": len(tags), "resources": resources,
         "num_resources": len(resources),
         "extras": [{"key": "frequency", "value": d.update_frequency},
-                   {"key": "attribution", "value": d.attribution}],
-        "frequency": d.update_frequency, "attribution": d.attribution,
+                   {"key": "attribution", "value": d.attribution},
+                   *([{"key": "conforms_to", "value": d.standard}] if d.standard else [])],
+        "frequency": d.update_frequency, "attribution": d.attribution, "conforms_to": d.standard or None,
     }
