@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpResponse, HttpResponseNotModified
 from ninja import Path, Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import ConfigDict, Field
@@ -140,8 +142,9 @@ def get_resource(request, resource_id: int = _resource_id_param()):
     return out
 
 
-@router.get("/resources/{resource_id}/records", response={200: RecordsOut, **ERRORS}, url_name="records")
-def get_records(request, params: Query[RecordsQuery], resource_id: int = _resource_id_param()):
+@router.get("/resources/{resource_id}/records", response={200: RecordsOut, 304: None, **ERRORS}, url_name="records")
+def get_records(request, response: HttpResponse, params: Query[RecordsQuery],
+                resource_id: int = _resource_id_param()):
     """Records of the published version of a resource, typed.
 
     * ``filters``: JSON object, column → value or list of values (equality; 和暦 accepted for dates),
@@ -154,14 +157,48 @@ def get_records(request, params: Query[RecordsQuery], resource_id: int = _resour
     400 (``invalid_parameter``) names the parameter at fault (unknown column, value of the wrong type,
     limit too large; ``resource_id`` if the resource has no table, e.g. a PDF).
     404 (``not_found``) if the resource is unknown or has no published version.
+
+    Caching: every answer carries an ``ETag`` (version + query) and
+    ``Cache-Control: public, max-age=60`` (``private, no-cache`` for a private
+    dataset); a request with a matching ``If-None-Match`` gets 304 without the query being run.
     """
     r = _resource(request, resource_id)
     if r.current_version is None:
         raise HttpError(404, "公開された版がありません")
+    etag = records_etag(r.current_version, request.GET)
+    response["ETag"] = etag
+    response["Cache-Control"] = RECORDS_CACHE_CONTROL_PRIVATE if r.dataset.private else RECORDS_CACHE_CONTROL
+    response["Vary"] = "Cookie, Authorization"
+    if etag in _if_none_match(request):
+        not_modified = HttpResponseNotModified()
+        for header in ("ETag", "Cache-Control", "Vary"):
+            not_modified[header] = response[header]
+        return not_modified
     result = services.search_records(r.current_version, filters=params.filters, q=params.q, sort=params.sort,
                                      limit=params.limit, offset=params.offset, fields=params.fields,
                                      include_total=params.include_total)
     return {"resource_id": r.pk, "version": r.current_version.number, **result}
+
+
+#: A published version never changes; what changes is which version is current,
+#: so shared caches may keep a page briefly and then revalidate with the ETag.
+RECORDS_CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=60"
+RECORDS_CACHE_CONTROL_PRIVATE = "private, no-cache"
+
+
+def records_etag(version, query) -> str:
+    """A strong ETag for a records page: the version (id and file hash) and the query parameters.
+
+    Parameters are sorted, so ``?a=1&b=2`` and ``?b=2&a=1`` share one tag.
+    """
+    items = sorted((k, v) for k in query for v in query.getlist(k))
+    digest = hashlib.blake2b(repr((version.pk, version.sha256, items)).encode(), digest_size=12).hexdigest()
+    return f'"r{version.pk}-{digest}"'
+
+
+def _if_none_match(request) -> set[str]:
+    header = request.headers.get("If-None-Match", "")
+    return {t.strip().removeprefix("W/") for t in header.split(",") if t.strip()}
 
 
 @router.get("/resources/{resource_id}/versions/{number}/report", response={200: ReportOut, **ERRORS},
