@@ -22,7 +22,7 @@ from itertools import chain
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from madoguchi.text import search_terms, to_nfc
 
@@ -52,7 +52,12 @@ def bump_generation() -> None:
 
 
 def current_generation() -> int:
-    return CatalogGeneration.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+    """The catalog generation now (0 before the first change). One indexed single-row read."""
+    table = connection.ops.quote_name(CatalogGeneration._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {table} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 @dataclass(frozen=True)
@@ -242,7 +247,33 @@ def current_index() -> CatalogIndex:
         return index
 
 
+_resources: tuple[int, dict[int, object]] = (-1, {})
+
+
+def cached_resource(resource_id: int):
+    """``Resource`` ``resource_id`` with ``dataset`` and ``current_version`` loaded, or ``None``.
+
+    Kept per process while the catalog generation stays the same (publishing a
+    version saves the resource, which changes the generation), so the hot
+    records API reads one row instead of joining three tables per request.
+    The instances are shared between requests: read them, never change them.
+    """
+    global _resources
+    generation = current_generation()
+    cached_generation, resources = _resources
+    if cached_generation != generation:
+        resources = {}
+        _resources = (generation, resources)
+    if resource_id not in resources:
+        if len(resources) > 10_000:
+            resources.clear()
+        resources[resource_id] = (Resource.objects.select_related("dataset", "current_version")
+                                  .filter(pk=resource_id).first())
+    return resources[resource_id]
+
+
 def forget() -> None:
     """Drop this process's index (tests that roll back a transaction call it)."""
-    global _cached
+    global _cached, _resources
     _cached = None
+    _resources = (-1, {})
