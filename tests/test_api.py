@@ -35,7 +35,7 @@ def test_records__typed_values_fields_and_total(client, resource):
                               {"id": "町名", "type": "string"}, {"id": "人口", "type": "integer"},
                               {"id": "調査日", "type": "date"}, {"id": "郵便番号", "type": "string"}]
     assert body["records"][0] == {"_id": 1, "区": "中央区", "町名": "大通東1丁目", "人口": 120,
-                                  "調査日": "2020-03-01", "郵便番号": "0600041"}
+                                  "調査日": "2020-03-01", "郵便番号": "060-0041"}
 
 
 def test_records__filters_several_columns_and_values(client, resource):
@@ -101,7 +101,7 @@ def test_downloads__formats_original_and_monthly_counts(client, resource):
     csv_body = b"".join(client.get(urls["csv"]).streaming_content)
     assert csv_body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(csv_body.decode("utf-8-sig"))))
-    assert rows[1]["町名"] == "大通東2丁目" and rows[1]["郵便番号"] == "0600042" and len(rows) == 5
+    assert rows[1]["町名"] == "大通東2丁目" and rows[1]["郵便番号"] == "060-0042" and len(rows) == 5
     assert "_search" not in rows[0]
     as_json = json.loads(b"".join(client.get(urls["json"]).streaming_content))
     assert as_json[0]["調査日"] == "2020-03-01" and as_json[0]["人口"] == 120

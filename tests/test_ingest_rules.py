@@ -30,7 +30,7 @@ def test_ingest__encodings__detected_and_typed(ingest, encoding):
     assert v.encoding == encoding
     assert types(v) == {"町名": "string", "人口": "integer", "世帯数": "integer", "郵便番号": "string", "調査日": "date"}
     rows = records(v)["records"]
-    assert rows[0] == {"_id": 1, "町名": "大通東２丁目", "人口": 1234, "世帯数": 567, "郵便番号": "0600042",
+    assert rows[0] == {"_id": 1, "町名": "大通東２丁目", "人口": 1234, "世帯数": 567, "郵便番号": "060-0042",
                        "調査日": "2020-03-01"}
     assert rows[1]["調査日"] == "2020-03-01"
 

@@ -1,13 +1,7 @@
-"""Normalization of common mistakes in city files (STUB — to be filled)."""
+"""Normalization of common mistakes in city files (rules in ``normalizing``)."""
 
 from __future__ import annotations
 
-from .reading.base import RawTable
+from .normalizing import FIXES, normalize_table
 
-
-def normalize_table(raw: RawTable, *, standard_id: str | None = None) -> list[dict]:
-    """Fix common mistakes in ``raw`` in place; return the fixes applied.
-
-    :returns: ``[{"code", "message", "column", "rows", "count", "examples": [{"before", "after"}]}]``
-    """
-    return []
+__all__ = ["FIXES", "normalize_table"]

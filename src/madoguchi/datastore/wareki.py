@@ -62,3 +62,20 @@ def parse_japanese_date(text: str) -> dt.date | None:
         return dt.date(year, int(m["m"]), int(m["d"] or 1))
     except ValueError:
         return None
+
+
+def wareki_to_iso(text: str) -> str | None:
+    """The ISO 8601 text of a 和暦 date, or ``None`` if ``text`` is not one.
+
+    ``令和元年5月1日`` → ``"2019-05-01"``, ``H31/4/30`` → ``"2019-04-30"``;
+    written without a day (``平成31年4月``) → ``"2019-04"``. 西暦 dates give
+    ``None`` (they are not 和暦); so do impossible dates (``R2.2.30``).
+    """
+    s = unicodedata.normalize("NFKC", text).strip()
+    m = _WAREKI.match(s)
+    if not m:
+        return None
+    date = parse_japanese_date(s)
+    if date is None:
+        return None
+    return date.isoformat() if m["d"] is not None else date.isoformat()[:7]
