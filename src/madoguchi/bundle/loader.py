@@ -14,6 +14,7 @@ from typing import Callable
 
 from madoguchi.catalog import services as catalog
 from madoguchi.datastore import services as datastore
+from madoguchi.privacy import services as privacy
 
 BUNDLE_DIR = Path(__file__).resolve().parent
 MANIFEST = BUNDLE_DIR / "datasets.toml"
@@ -65,6 +66,7 @@ def load_bundle(*, only: set[str] | None = None, progress: Callable[[str, str, f
             attribution=spec.get("attribution", ""), source_url=spec.get("source_url", ""),
             update_frequency=spec.get("update_frequency", "IRREG"), private=spec.get("private", False),
             standard=spec.get("standard", ""))
+        privacy.declare_overrides(dataset, spec.get("privacy_overrides", []))  # reasons recorded in the audit log
         for res in spec["resource"]:
             for item in [*res.get("versions", []), {"file": res["file"], "rows": res.get("rows")}]:
                 loaded.append(_load_file(dataset, res, item, progress))

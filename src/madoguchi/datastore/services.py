@@ -78,11 +78,13 @@ def run_job(job_id) -> None:
             IngestJob.objects.filter(pk=job.pk).update(stage=stage, progress=percent)
 
     IngestJob.objects.filter(pk=job.pk).update(state=IngestJob.State.RUNNING)
+    keep = False  # a privacy-blocked upload is kept so staff can override and re-run it
     try:
         version = ingest_file(dataset=job.dataset, resource_name=job.resource_name, data=upload.read_bytes(),
                               file_name=job.original_name, options=IngestOptions(**job.options),
                               user=job.created_by, progress=progress)
     except IngestError as exc:
+        keep = exc.code == "privacy_blocked"
         IngestJob.objects.filter(pk=job.pk).update(state=IngestJob.State.FAILED, error=exc.as_dict())
     except Exception as exc:  # report, never leave a job "running" forever
         log.exception("ingest job %s failed", job.pk)
@@ -91,7 +93,8 @@ def run_job(job_id) -> None:
     else:
         IngestJob.objects.filter(pk=job.pk).update(state=IngestJob.State.DONE, progress=100, version=version)
     finally:
-        upload.unlink(missing_ok=True)
+        if not keep:
+            upload.unlink(missing_ok=True)
 
 
 def run_job_in_thread(job_id) -> None:

@@ -54,6 +54,12 @@ class Command(BaseCommand):
                 options=services.IngestOptions(sheet=opts["sheet"], json_path=opts["json_path"],
                                                encoding=opts["encoding"]))
         except services.IngestError as exc:
+            for f in getattr(exc, "findings", []):  # privacy gate: name column, kind, rows; exits non-zero
+                self.stderr.write(_finding_line(f))
+            if getattr(exc, "findings", None):
+                self.stderr.write(f"  解除するには (to override): madoguchi privacy-override --dataset {dataset.slug} "
+                                  f"--resource '{opts['resource'] or path.name}' --column COLUMN --kind KIND "
+                                  "--reason REASON --user USER")
             raise CommandError(str(exc)) from None
         finally:
             if bar is not None:
@@ -71,3 +77,13 @@ class Command(BaseCommand):
         for w in report["warnings"]:
             rows = f" rows {', '.join(map(str, w['rows']))}" if w["rows"] else ""
             self.stdout.write(self.style.WARNING(f"  ! {w['message']}{rows}"))
+        for f in report.get("privacy") or []:
+            self.stdout.write(self.style.WARNING(_finding_line(f)))
+
+
+def _finding_line(f: dict) -> str:
+    """One privacy finding: column, kind, rows, masked examples, and the override that lets it through."""
+    rows = f" rows {', '.join(map(str, f['rows']))}{' …' if f['count'] > len(f['rows']) else ''}" if f["rows"] else ""
+    examples = f" e.g. {', '.join(f['examples'])}" if f.get("examples") else ""
+    override = f" [解除済み: {f['override']['reason']} — {f['override']['by'] or 'manifest'}]" if f.get("override") else ""
+    return f"  ! 個人情報 {f['kind']} 列「{f['column']}」 {f['count']}行{rows}{examples}{override}"
