@@ -86,6 +86,8 @@ api.add_router("/shelters", "madoguchi.shelters.api.router")
 api.add_router("/events", "madoguchi.events.api.router"); api.add_router("/counters", "madoguchi.counters.api.router")  # noqa: E702
 api.add_router("/plans", "madoguchi.plans.api.router")
 api.add_router("/reservations", "madoguchi.reservations.api.router")
+api.add_router("/", "madoguchi.quality.api.router")
+api.add_router("/standards", "madoguchi.standards.api.router")
 
 
 @api.exception_handler(QueryError)

@@ -10,9 +10,12 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("madoguchi.ckan.urls")),
     path("staff/", include("madoguchi.datastore.urls")),
+    path("staff/privacy/", include("madoguchi.privacy.urls")),
     path("", include([path("garbage/", include("madoguchi.gomi.urls")), path("shelters/", include("madoguchi.shelters.urls"))])),
     path("plans/", include("madoguchi.plans.urls")),
     path("reservations/", include("madoguchi.reservations.urls")),
     path("", include([path("events/", include("madoguchi.events.urls")), path("counters/", include("madoguchi.counters.urls"))])),
+    path("standards/", include("madoguchi.standards.urls")),
+    path("", include("madoguchi.quality.urls")),
     path("", include("madoguchi.catalog.urls")),
 ]

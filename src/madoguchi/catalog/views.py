@@ -77,7 +77,20 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
     dataset = _dataset(request, slug)
     resources = list(dataset.resources.select_related("current_version"))
     return render(request, "catalog/dataset_detail.html", {
-        "dataset": dataset, "resources": resources, "downloads": services.downloads_of(dataset)})
+        "dataset": dataset, "resources": resources, "downloads": services.downloads_of(dataset),
+        "standard": _standard(dataset.standard)})
+
+
+def _standard(standard_id: str):
+    """The ``StandardSchema`` a dataset declares, or ``None`` (none declared, or an id no longer known)."""
+    from madoguchi.standards.registry import UnknownStandard, get_standard
+
+    if not standard_id:
+        return None
+    try:
+        return get_standard(standard_id)
+    except UnknownStandard:
+        return None
 
 
 @require_GET

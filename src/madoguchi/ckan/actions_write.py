@@ -15,6 +15,8 @@ from madoguchi.catalog import services as catalog
 from madoguchi.catalog.licenses import LICENSES
 from madoguchi.catalog.models import Dataset, Organization, Resource, Tag, Theme, UpdateFrequency
 from madoguchi.datastore import services as datastore
+from madoguchi.privacy import services as privacy
+from madoguchi.standards.services import standard_choices
 
 from .actions_catalog import _dataset, _resource
 from .dictize import package_dict, resource_dict
@@ -48,7 +50,23 @@ def _apply(dataset: Dataset, data: dict, *, partial: bool) -> Dataset:
     if dataset.license_id not in LICENSES:
         errors["license_id"] = [f"Unknown licence; see license_list ({', '.join(LICENSES)})"]
     if "private" in data:
-        dataset.private = as_bool(data, "private")
+        private = as_bool(data, "private")
+        if dataset.pk and dataset.private and not private:
+            blocking = privacy.unresolved_findings(dataset)
+            if blocking:
+                errors["private"] = [
+                    f"個人情報の可能性がある列があるため公開できません: {f['resource']} / {f['column']} ({f['kind']})"
+                    " — 職員が理由を記録して承認 (madoguchi privacy-override) してから公開してください"
+                    for f in blocking]
+        dataset.private = private
+    conforms_to = data.get("conforms_to")
+    if conforms_to is None:
+        conforms_to = next((e.get("value") for e in as_json(data, "extras", []) or []
+                            if isinstance(e, dict) and e.get("key") == "conforms_to"), None)
+    if conforms_to is not None:
+        if conforms_to and conforms_to not in dict(standard_choices()):
+            errors["conforms_to"] = [f"Unknown standard; one of {', '.join(dict(standard_choices()))}"]
+        dataset.standard = str(conforms_to or "")
     frequency = data.get("frequency") or next((e.get("value") for e in as_json(data, "extras", []) or []
                                                if isinstance(e, dict) and e.get("key") == "frequency"), None)
     if frequency:
@@ -79,7 +97,9 @@ def _apply(dataset: Dataset, data: dict, *, partial: bool) -> Dataset:
 @action("package_create", write=True)
 def package_create(ctx, data):
     """Create a dataset: ``name`` (slug), ``title``, ``owner_org``, optional ``notes``, ``url``,
-    ``license_id`` (default cc-by-4.0), ``tags``/``groups`` ([{name}]), ``private``, ``frequency``."""
+    ``license_id`` (default cc-by-4.0), ``tags``/``groups`` ([{name}]), ``private``, ``frequency``, ``conforms_to`` (standard id,
+    ``/api/v1/standards``). Making a private dataset public is refused (409) while the privacy
+    gate has findings in its current versions that no staff override covers."""
     name = str(required(data, "name"))
     if slugify(name) != name or not 2 <= len(name) <= 100:
         raise ValidationError(f"name: {SLUG_OK}", name=[f"Must be {SLUG_OK}"])

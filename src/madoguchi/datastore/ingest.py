@@ -110,14 +110,17 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
             warnings = raw.warnings + typed.warnings
             _check(checks, dataset=dataset, resource_name=resource_name, typed=typed, row_numbers=raw.row_numbers,
                    progress=progress)
-        checks["quality"] = quality.assess(fmt=fmt, data=data, file_name=file_name,
-                                           reader_info=dict(raw.info) if raw else {}, typed=typed,
-                                           report={**checks, "warnings": warnings})
+        # The quality facts are computed on another thread while the snapshot is written
+        # (both spend their time in Arrow/NumPy/Parquet code that releases the GIL).
+        assessing = _Background(quality.assess, fmt=fmt, data=data, file_name=file_name,
+                                reader_info=dict(raw.info) if raw else {}, typed=typed,
+                                report={**checks, "warnings": warnings}, row_numbers=raw.row_numbers if raw else None)
         if progress:
             progress("write", 0.85)
         original, sha256 = keeper.result()
         if typed is not None:
             write_typed_table(work, typed)  # the rows are made while they are written
+        checks["quality"] = assessing.result()
         pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
         if pause:
             time.sleep(pause)
@@ -180,6 +183,29 @@ class _OriginalWriter:
         if self._error is not None:
             raise self._error
         return self._path, self._sha256
+
+
+class _Background:
+    """Run ``fn(**kwargs)`` on a thread; ``result()`` waits and returns it or raises what it raised."""
+
+    def __init__(self, fn, **kwargs):
+        self._value = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, kwargs), name="madoguchi-ingest-helper",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, fn, kwargs) -> None:
+        try:
+            self._value = fn(**kwargs)
+        except BaseException as exc:  # handed to the ingesting thread by result()
+            self._error = exc
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 _gc_lock = threading.Lock()
