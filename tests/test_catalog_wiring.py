@@ -46,3 +46,16 @@ def test_staff_see_the_suppression_link(client, admin_client, make_dataset, inge
     link = f'href="/staff/privacy/resources/{version.resource.pk}/suppress/"'
     assert link in admin_client.get(url).content.decode()
     assert link not in client.get(url).content.decode()
+
+
+def test_report_shows_fixes_standard_and_privacy(client, admin_client, make_dataset, ingest):
+    data = "名称,郵便番号,電話番号,緯度,経度\n市役所,4250000,(054)626-1139,34.86,138.32\n".encode()
+    version = ingest(data, "a.csv", dataset=make_dataset("fixes", standard="aed-v1"))
+    report = client.get(f"/api/v1/resources/{version.resource.pk}/versions/1/report").json()
+    fixes = {f["code"]: f for f in report["fixes"]}
+    assert fixes["postal_code_formatted"]["examples"] == [{"before": "4250000", "after": "425-0000"}]
+    assert fixes["phone_number_formatted"]["rows"] == [2]
+    assert report["standard"]["standard"] == "aed-v1" and report["standard"]["valid"] is False
+    assert report["privacy"] == [] and report["standard_suggestions"] == []
+    page = client.get(f"/datasets/fixes/resources/{version.resource.pk}/").content.decode()
+    assert "「4250000」→「425-0000」" in page and "標準への適合：AED設置箇所一覧" in page

@@ -100,6 +100,16 @@ class ReportWarning(OutSchema):
     count: int = Field(0, description="Rows concerned in all")
 
 
+class FixExample(OutSchema):
+    before: str | None = Field(description="The cell as written (null: empty)")
+    after: str | None = Field(description="The cell as published (null: empty)")
+
+
+class ReportFix(ReportWarning):
+    fixed: bool = Field(True, description="True: the value was changed; false: reported, left as written")
+    examples: list[FixExample] = Field([], description="Up to three values before and after")
+
+
 class ReportOut(OutSchema):
     """What ingestion found in a file; more keys may be added."""
 
@@ -115,6 +125,19 @@ class ReportOut(OutSchema):
     reader: dict[str, Any] = Field(description="What the reader detected: ``encoding``, ``delimiter``, "
                                                "``header_row``, ``sheet`` …")
     options: dict[str, Any] = Field(description="Ingestion options given by staff")
+    fixes: list[ReportFix] = Field(
+        description="Normalizations applied (``wareki_to_iso_date``, ``phone_number_formatted`` …) or values "
+                    "reported but left as written (``fixed`` false), each with column, rows and ``examples`` "
+                    "[{before, after}]; the original file is unchanged")
+    standard: dict[str, Any] | None = Field(
+        description="Conformance to the declared standard: ``{standard, title, valid, error_count, errors: "
+                    "[{field, code, message, rows, count}]}``; null if the dataset declares none")
+    standard_suggestions: list[dict[str, Any]] = Field(
+        description="When no standard is declared: the closest ones ``[{standard, title, score, matched, "
+                    "missing_required}]``")
+    privacy: list[dict[str, Any]] = Field(
+        description="Privacy gate findings ``[{kind, column, rows, count, severity, blocking, message, "
+                    "override}]`` (published only if none blocks or each is overridden)")
 
 
 def _resource(request, resource_id: int) -> Resource:
@@ -216,7 +239,8 @@ def get_report(request, resource_id: int = _resource_id_param(),
         raise HttpError(404, f"版 {number} はありません")
     # Every report has these keys; the version's own fields stand in should an old one lack some.
     base = {"file": v.original_name, "format": v.format, "bytes": v.original_bytes, "seconds": None,
-            "rows": v.row_count, "columns": [], "warnings": [], "reader": {}, "options": {}}
+            "rows": v.row_count, "columns": [], "warnings": [], "reader": {}, "options": {}, "fixes": [],
+            "standard": None, "standard_suggestions": [], "privacy": []}
     report = {**base, **(v.report or {})}
     report["columns"] = [{"role": None, "source_name": c.get("name", ""), **c} for c in report["columns"]]
     return report
