@@ -58,7 +58,11 @@ def ensure_tools() -> None:
         sh(PEERS / "bin" / "pip", "install", "-q", "-r", HERE / "requirements-peers.txt")
     if not shutil.which("wrk"):
         if os.geteuid() == 0 and shutil.which("apt-get"):
-            sh("apt-get", "install", "-y", "-qq", "wrk", stdout=subprocess.DEVNULL)
+            env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+            install = ["apt-get", "install", "-y", "-qq", "wrk"]
+            if subprocess.run(install, stdout=subprocess.DEVNULL, env=env).returncode != 0:
+                sh("apt-get", "update", "-qq", stdout=subprocess.DEVNULL, env=env)  # a fresh machine's lists are empty
+                sh(*install, stdout=subprocess.DEVNULL, env=env)
         else:
             sys.exit("wrk is needed: apt-get install wrk")
 
@@ -143,8 +147,10 @@ print(len(batch))
 
 def parse_wrk(out: str) -> dict:
     def ms(text: str) -> float:
-        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
-        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+        m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+        if m is None:  # "-nan…" when no request completed
+            return float("nan")
+        return float(m[1]) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[m[2]]
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     p50 = ms(re.search(r"50%\s+(\S+)", out)[1])
@@ -159,9 +165,18 @@ def parse_wrk(out: str) -> dict:
 
 def wrk(url: str, connections: int, duration: int) -> dict:
     threads = max(1, min(2, connections))
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
-    return parse_wrk(out)
+    # --timeout 30s: wrk's default (2 s) drops slower responses from the latency figures
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency",
+                          url], capture_output=True, text=True, check=True).stdout
+    try:
+        return parse_wrk(out)
+    except (TypeError, ValueError):
+        raise SystemExit(f"could not read wrk's output for {url}:\n{out}") from None
+
+
+def _ratio(a: float, b: float) -> str:
+    """a ÷ b to one decimal, or "∞" when the peer completed no request in the run."""
+    return f"{a / b:.1f}" if b > 0 else "∞"
 
 
 def main() -> int:
@@ -250,7 +265,7 @@ def _run(args, tmp: Path, procs: list, generate_csv) -> int:
             m = wrk(mu, c, args.duration)
             d = wrk(du, c, args.duration)
             print(f"{name:34s} {c:5d} {m['rps']:15.0f} {m['p50']:7.1f} {m['p99']:7.1f} {m['errors']:4d} "
-                  f"{d['rps']:15.0f} {d['p50']:7.1f} {d['p99']:7.1f} {d['errors']:4d} {m['rps'] / max(d['rps'], 0.01):6.1f}",
+                  f"{d['rps']:15.0f} {d['p50']:7.1f} {d['p99']:7.1f} {d['errors']:4d} {_ratio(m['rps'], d['rps']):>6s}",
                   flush=True)
     # the load generator itself: a static-size response it can hammer (shows wrk is not the bottleneck)
     gen = wrk(f"http://127.0.0.1:{mport}/api/v1/resources/{rid}/records?limit=0&include_total=false", 32, 3)

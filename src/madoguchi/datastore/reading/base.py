@@ -135,5 +135,5 @@ def is_zip(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)):
             return True
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, ValueError):  # damaged headers (soak fuzz)
         return False
