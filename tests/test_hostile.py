@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from madoguchi.catalog.models import Resource
+from madoguchi.datastore.errors import IngestError
 from madoguchi.datastore.models import IngestJob, ResourceVersion
 
 
@@ -56,10 +57,17 @@ def test_oversized_upload_to_ckan__413_json(client, settings, db):
     assert response.json()["success"] is False
 
 
-def test_very_wide_and_very_long_field_csv(ingest):
-    wide = (",".join(f"c{i}" for i in range(20000)) + "\n" + ",".join("1" for _ in range(20000)) + "\n").encode()
-    v = ingest(wide, "wide.csv")
-    assert len(v.columns) == 20000 and v.row_count == 1
+def _wide(n: int) -> bytes:
+    return (",".join(f"c{i}" for i in range(n)) + "\n" + ",".join("1" for _ in range(n)) + "\n").encode()
+
+
+def test_very_wide_and_very_long_field_csv(ingest, settings):
+    v = ingest(_wide(16384), "wide.csv")
+    assert len(v.columns) == 16384 and v.row_count == 1 and settings.DATASTORE_MAX_COLUMNS == 16384
+    with pytest.raises(IngestError) as refused:
+        ingest(_wide(100_000), "wider.csv", dataset=v.resource.dataset, resource=v.resource.name)
+    assert refused.value.code == "too_many_columns" and "100,000 列" in refused.value.message
+    assert Resource.objects.get(pk=v.resource_id).current_version == v
     long_field = ("a,b\n" + "x" * 10_000_000 + ",1\n").encode()
     v2 = ingest(long_field, "long.csv", resource="long")
     assert v2.row_count == 1 and Resource.objects.get(pk=v2.resource_id).current_version == v2

@@ -104,6 +104,7 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
             with _gc_paused():
                 raw = read_table(fmt, data, file=file_name, options=options.as_dict(),
                                  progress=_stage(progress, "read", 0.0, 0.5))
+                _check_width(raw, file_name)
                 checks["fixes"] = normalize_table(raw, standard_id=dataset.standard or None)
                 typed = type_table(raw, progress=_stage(progress, "types", 0.5, 0.8), release=True)
             columns = typed.columns
@@ -233,6 +234,20 @@ def _gc_paused():
             _gc_pausers -= 1
             if _gc_pausers == 0 and _gc_was_enabled:
                 gc.enable()
+
+
+def _check_width(raw, file_name: str) -> None:
+    """Refuse a table wider than ``DATASTORE_MAX_COLUMNS`` before any per-column work.
+
+    :raises IngestError: code ``too_many_columns``
+    """
+    from django.conf import settings
+
+    limit = settings.DATASTORE_MAX_COLUMNS
+    if len(raw.header) > limit:
+        raise IngestError(f"列が多すぎます ({len(raw.header):,} 列)。{limit:,} 列までの表にしてください "
+                          f"(too many columns; the limit is {limit:,}, as Excel's)",
+                          file=file_name, row=raw.info.get("header_row"), code="too_many_columns")
 
 
 def _check(checks: dict, *, dataset, resource_name: str, typed, row_numbers, progress: Progress | None) -> None:

@@ -9,7 +9,9 @@ A version directory is renamed from ``tmp/`` into ``v/`` (one atomic rename on
 one filesystem) only when all its files are written and fsynced; the database
 row that makes it visible is committed after that. A process killed at any
 point leaves either a ``tmp`` directory or an unreferenced ``v`` directory,
-both removed by ``remove_orphans`` (run by ``madoguchi cleanup`` and at server start).
+both removed by ``remove_orphans``: ``madoguchi cleanup`` runs it (``madoguchi quickstart``
+runs that before serving; in production run it before starting the app servers and
+from cron — leftovers are invisible to readers, they only take disk space).
 """
 
 from __future__ import annotations
