@@ -141,6 +141,8 @@ for i in range(int(sys.argv[1])):
     batch.append(Dataset(slug=f"bench-{i}", title=title, description=desc, organization=org,
                          search_title=normalize_for_search(title), search_text=normalize_for_search(desc)))
 Dataset.objects.bulk_create(batch, batch_size=1000)
+from madoguchi.catalog.index import bump_generation
+bump_generation()  # bulk_create sends no signals; servers rebuild their search index on the next search
 print(len(batch))
 """
 
@@ -228,6 +230,8 @@ def _run(args, tmp: Path, procs: list, generate_csv) -> int:
                              "cp932"])  # sqlite-utils 4 detects types by default
     results["sqlite-utils insert --csv (detects types)"] = (s, rss)
     sh(PEERS / "bin" / "sqlite-utils", "enable-fts", db, "pop", "町丁名", "--fts5", stdout=subprocess.DEVNULL)
+    # what a datasette user would do for the filtered query (not counted in its ingestion time)
+    sh(PEERS / "bin" / "sqlite-utils", "create-index", db, "pop", "区名", "性別", stdout=subprocess.DEVNULL)
     floor = results["floor (decode + DuckDB → Parquet)"][0]
     print(f"{'ingestion':45s} {'seconds':>8s} {'rows/s':>11s} {'peak MiB':>9s} {'× floor':>8s}")
     for name, (s, rss) in results.items():
