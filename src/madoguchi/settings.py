@@ -123,7 +123,6 @@ DATASTORE_DEFAULT_LIMIT_ROWS = 100
 DATASTORE_PREVIEW_ROWS = 20
 DATASTORE_QUERY_MEMORY_LIMIT_MB = 512
 DATASTORE_QUERY_THREADS = 2
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6.0's default, opted into now (URLs typed without a scheme)
 MAX_UPLOAD_BYTES = int(os.environ.get("MADOGUCHI_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
 #: Excel's own limit is 16,384 columns; wider files are refused before typing (each column costs time and memory)
 DATASTORE_MAX_COLUMNS = int(os.environ.get("MADOGUCHI_DATASTORE_MAX_COLUMNS", "16384"))

@@ -30,6 +30,13 @@ PAGES = {
     "search": lambda: "/datasets/?q=ごみ",
     "dataset": lambda: f"/datasets/{DATASET}/",
     "resource": resource_path,
+    "quality": lambda: resource_path() + "quality/",
+    "standards": lambda: "/standards/",
+    "standard": lambda: "/standards/aed-v1/",
+}
+STAFF_PAGES = {
+    "quality dashboard": lambda: "/staff/quality/",
+    "suppression": lambda: f"/staff/privacy/resources/{resource_path().rstrip('/').rsplit('/', 1)[1]}/suppress/",
 }
 
 
@@ -58,6 +65,18 @@ def test_staff_upload_page_has_no_axe_violations(viewport, bundle, live_server, 
     assert page.locator("h1").inner_text() == "ファイルを取り込む"
     violations = axe(page)
     assert violations == [], f"axe violations on /staff/upload/ ({viewport['width']}px):\n{violations.describe()}"
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("name", list(STAFF_PAGES))
+def test_staff_quality_and_suppression_pages_have_no_axe_violations(name, viewport, bundle, live_server,
+                                                                     page_factory, login, axe):
+    page = page_factory(viewport)
+    login(page)
+    response = page.goto(live_server.url + STAFF_PAGES[name]())
+    assert response.status == 200
+    violations = axe(page)
+    assert violations == [], f"axe violations on {name} ({viewport['width']}px):\n{violations.describe()}"
 
 
 def test_axe_check_is_not_vacuous(live_server, page, axe, transactional_db):

@@ -1,7 +1,14 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 
 from .models import Dataset, DownloadCount, Organization, Resource, Tag, Theme
+
+
+def _https_urls(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
 
 
 class DatasetAdminForm(forms.ModelForm):
@@ -10,6 +17,7 @@ class DatasetAdminForm(forms.ModelForm):
     class Meta:
         model = Dataset
         fields = "__all__"
+        formfield_callback = _https_urls
 
     def clean(self):
         from madoguchi.privacy.services import unresolved_findings
@@ -25,13 +33,23 @@ class DatasetAdminForm(forms.ModelForm):
         return cleaned
 
 
+#: URLs typed without a scheme are https (Django 6.0's default, chosen now)
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Dataset)
 class DatasetAdmin(admin.ModelAdmin):
     form = DatasetAdminForm
+    formfield_overrides = HTTPS_URLS
     list_display = ("title", "organization", "license_id", "update_frequency", "standard", "private", "modified")
     list_filter = ("organization", "themes", "private", "standard")
     search_fields = ("title", "slug")
     filter_horizontal = ("themes", "tags")
 
 
-admin.site.register([Organization, Theme, Tag, Resource, DownloadCount])
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+
+
+admin.site.register([Theme, Tag, Resource, DownloadCount])
