@@ -155,8 +155,9 @@ def parse_wrk(out: str) -> dict:
         return float(m[1]) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[m[2]]
 
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
-    p50 = ms(re.search(r"50%\s+(\S+)", out)[1])
-    p99 = ms(re.search(r"99%\s+(\S+)", out)[1])
+    # anchored: "87.50%" in the thread-stats line above also ends in "50%"
+    p50 = ms(re.search(r"^\s*50%\s+(\S+)", out, re.M)[1])
+    p99 = ms(re.search(r"^\s*99%\s+(\S+)", out, re.M)[1])
     errors = 0
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors += int(m[1]) if m else 0

@@ -150,7 +150,7 @@ def wrk_load(base: str, paths: list[str], *, connections: int, seconds: float, t
     non_2xx = int(m[1]) if m else 0
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     sock = sum(int(x) for x in m.groups()) if m else 0
-    return LoadResult(total, secs, ms(re.search(r"50%\s+(\S+)", out)[1]), ms(re.search(r"99%\s+(\S+)", out)[1]),
+    return LoadResult(total, secs, ms(re.search(r"^\s*50%\s+(\S+)", out, re.M)[1]), ms(re.search(r"^\s*99%\s+(\S+)", out, re.M)[1]),
                       non_2xx, sock, f"wrk, {connections} connections")
 
 

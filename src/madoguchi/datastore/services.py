@@ -5,6 +5,7 @@
 * ``all_records`` — every record of a version (for services that read a whole table)
 * ``export_path`` — CSV/JSON/Parquet downloads of a version
 * ``remove_orphans`` — delete files no version references
+* ``remove_stale_uploads`` — delete kept staff uploads no job will read again
 * ``run_job`` / ``run_job_in_thread`` — run a staff ``IngestJob``, progress saved for the browser
 """
 
@@ -45,6 +46,35 @@ def all_records(version, fields: list[str]) -> list[dict]:
         if len(chunk) < page:
             return out
         after = chunk[-1]["_id"]
+
+
+def remove_stale_uploads(*, max_age_days: float = 30) -> list[str]:
+    """Delete staff uploads (``uploads/<job>.upload``) no job will read again.
+
+    A job that is queued or running keeps its upload. A finished job's upload is
+    normally deleted by ``run_job``; one blocked by the privacy gate is kept so
+    staff can override and re-run it — for ``max_age_days``. Uploads of
+    unknown jobs (a deleted job) go after the same time.
+
+    :returns: removed paths, relative to ``MEDIA_ROOT``
+    """
+    import time
+
+    from .models import IngestJob
+
+    folder = snapshots.root() / "uploads"
+    if not folder.is_dir():
+        return []
+    active = {str(pk) for pk in IngestJob.objects.filter(
+        state__in=[IngestJob.State.QUEUED, IngestJob.State.RUNNING]).values_list("pk", flat=True)}
+    limit = time.time() - max_age_days * 86400
+    removed = []
+    for path in sorted(folder.glob("*.upload")):
+        if path.stem in active or path.stat().st_mtime > limit:
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(snapshots.relative(path))
+    return removed
 
 
 def remove_orphans(*, min_age_seconds: float = 0) -> list[str]:
