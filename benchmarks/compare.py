@@ -26,8 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
-import re
 import shutil
 import signal
 import socket
@@ -45,6 +43,7 @@ ROOT = HERE.parent
 PEERS = HERE / ".peers"
 PY = sys.executable
 sys.path.insert(0, str(HERE))
+from wrkparse import parse_wrk  # noqa: E402
 
 
 def sh(*args, **kw) -> subprocess.CompletedProcess:
@@ -145,25 +144,6 @@ from madoguchi.catalog.index import bump_generation
 bump_generation()  # bulk_create sends no signals; servers rebuild their search index on the next search
 print(len(batch))
 """
-
-
-def parse_wrk(out: str) -> dict:
-    def ms(text: str) -> float:
-        m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
-        if m is None:  # "-nan…" when no request completed
-            return float("nan")
-        return float(m[1]) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[m[2]]
-
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
-    # anchored: "87.50%" in the thread-stats line above also ends in "50%"
-    p50 = ms(re.search(r"^\s*50%\s+(\S+)", out, re.M)[1])
-    p99 = ms(re.search(r"^\s*99%\s+(\S+)", out, re.M)[1])
-    errors = 0
-    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors += int(m[1]) if m else 0
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    errors += sum(int(x) for x in m.groups()) if m else 0
-    return {"rps": rps, "p50": p50, "p99": p99, "errors": errors}
 
 
 def wrk(url: str, connections: int, duration: int) -> dict:

@@ -9,7 +9,6 @@ cores would be the bottleneck).
 from __future__ import annotations
 
 import http.client
-import re
 import shutil
 import statistics
 import subprocess
@@ -17,6 +16,8 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+
+from wrkparse import parse_wrk
 from pathlib import Path
 
 from soak_server import rss_mib
@@ -137,21 +138,9 @@ def wrk_load(base: str, paths: list[str], *, connections: int, seconds: float, t
     finally:
         Path(script).unlink()
 
-    def ms(text: str) -> float:
-        m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
-        if m is None:  # "-nan…" when no request completed
-            return float("nan")
-        return float(m[1]) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[m[2]]
-
-    total = int(re.search(r"(\d+) requests in", out)[1])
-    elapsed = re.search(r"requests in ([\d.]+)(ms|s|m)", out)
-    secs = float(elapsed[1]) * {"ms": 0.001, "s": 1, "m": 60}[elapsed[2]]
-    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    non_2xx = int(m[1]) if m else 0
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    sock = sum(int(x) for x in m.groups()) if m else 0
-    return LoadResult(total, secs, ms(re.search(r"^\s*50%\s+(\S+)", out, re.M)[1]), ms(re.search(r"^\s*99%\s+(\S+)", out, re.M)[1]),
-                      non_2xx, sock, f"wrk, {connections} connections")
+    r = parse_wrk(out)
+    return LoadResult(r["total"], r["seconds"], r["p50"], r["p99"], r["non_2xx"], r["socket_errors"],
+                      f"wrk, {connections} connections")
 
 
 class RssSampler:
