@@ -22,11 +22,8 @@ from ninja.errors import HttpError, ValidationError
 from madoguchi.catalog.api import router as catalog_router
 from madoguchi.datastore.api import router as datastore_router
 from madoguchi.datastore.errors import QueryError
+from madoguchi.errors import error_body
 from madoguchi.schemas import ErrorOut
-
-
-def error_body(code: str, message: str, param: str | None = None) -> dict:
-    return {"ok": False, "error": {"code": code, "param": param, "message": message}}
 
 
 def _error_schemas() -> dict:

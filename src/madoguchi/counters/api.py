@@ -123,8 +123,7 @@ def push_readings(request):
         office = services.office_from_authorization(request.headers.get("Authorization"))
         stored = services.record_readings(office, _readings(request.body))
     except services.CounterError as exc:
-        error = {"code": exc.code, "param": exc.param, "message": exc.message}
-        return Status(exc.http_status, {"ok": False, "error": error})
+        return Status(exc.http_status, exc.as_body())
     return Status(201, {"ok": True, "office": office.slug, "stored": [services.state_of(r).as_dict() for r in stored]})
 
 

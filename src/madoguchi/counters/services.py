@@ -37,6 +37,8 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from madoguchi.errors import ServiceError
+
 from .history import best_times, day_csv, publish_day  # noqa: F401
 from .models import Counter, CounterReading, Office
 
@@ -51,22 +53,14 @@ MAX_CALLING = 10_000_000
 MAX_READINGS_PER_PUSH = 200
 
 
-class CounterError(Exception):
+class CounterError(ServiceError):
     """A counters request cannot be carried out; nothing was written.
 
     :param code: ``invalid_parameter`` (400), ``unauthorized`` (401), ``not_found`` (404)
     :param param: the field at fault, e.g. ``readings[1].waiting``
     """
 
-    status = {"invalid_parameter": 400, "unauthorized": 401, "not_found": 404}
-
-    def __init__(self, code: str, message: str, param: str | None = None):
-        self.code, self.message, self.param = code, message, param
-        super().__init__(f"{param}: {message}" if param else message)
-
-    @property
-    def http_status(self) -> int:
-        return self.status.get(self.code, 400)
+    STATUS = {"invalid_parameter": 400, "unauthorized": 401, "not_found": 404}
 
 
 # --- tokens -------------------------------------------------------------------------------------

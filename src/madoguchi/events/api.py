@@ -167,7 +167,7 @@ def query_from(filters: EventFilters) -> services.EventQuery:
 
 def _error(exc: services.EventError) -> Status:
     code = "invalid_parameter" if exc.code == "invalid" else exc.code
-    return Status(exc.http_status, {"ok": False, "error": {"code": code, "param": exc.param, "message": exc.message}})
+    return Status(exc.http_status, exc.as_body(code))
 
 
 @router.get("", response={200: EventList, 400: ERRORS[400]}, url_name="events")

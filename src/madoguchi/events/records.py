@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from madoguchi.errors import ServiceError
 from madoguchi.text import normalize_for_search
 
 from . import standard
 from .models import Event
 
 
-class EventError(Exception):
+class EventError(ServiceError):
     """A request on events cannot be carried out. Nothing was written.
 
     :param code: ``invalid`` (400), ``forbidden`` (403), ``state`` (409: not allowed in this state)
@@ -18,15 +19,7 @@ class EventError(Exception):
     :param param: the field at fault, if any
     """
 
-    status = {"invalid": 400, "forbidden": 403, "not_found": 404, "state": 409}
-
-    def __init__(self, code: str, message: str, param: str | None = None):
-        self.code, self.message, self.param = code, message, param
-        super().__init__(f"{param}: {message}" if param else message)
-
-    @property
-    def http_status(self) -> int:
-        return self.status.get(self.code, 400)
+    STATUS = {"invalid": 400, "forbidden": 403, "not_found": 404, "state": 409}
 
 
 # --- keys and derived fields ------------------------------------------------------------------

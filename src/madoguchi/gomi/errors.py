@@ -7,12 +7,8 @@ request parameter at fault, ``status`` the HTTP status the API answers with.
 
 from __future__ import annotations
 
+from madoguchi.errors import ServiceError
 
-class GarbageError(Exception):
-    def __init__(self, code: str, message: str, *, param: str | None = None, status: int = 400):
-        self.code, self.message, self.param, self.status = code, message, param, status
-        super().__init__(f"{param}: {message}" if param else message)
 
-    def as_body(self) -> dict:
-        """The API error body (``madoguchi.schemas.ErrorOut``)."""
-        return {"ok": False, "error": {"code": self.code, "param": self.param, "message": self.message}}
+class GarbageError(ServiceError):
+    pass
