@@ -28,7 +28,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,7 +42,7 @@ ROOT = HERE.parent
 PEERS = HERE / ".peers"
 PY = sys.executable
 sys.path.insert(0, str(HERE))
-from wrkparse import parse_wrk  # noqa: E402
+from loopback import free_port, parse_wrk, wait_http  # noqa: E402
 
 
 def sh(*args, **kw) -> subprocess.CompletedProcess:
@@ -77,23 +76,6 @@ def timed_child(cmd: list, env: dict | None = None, cwd=None) -> tuple[float, fl
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{cmd[:3]} failed:\n{err[-3000:]}")
     return seconds, usage.ru_maxrss / 1024, out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except Exception:  # noqa: BLE001 - not up yet
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not come up")
 
 
 MADOGUCHI_INGEST = r"""

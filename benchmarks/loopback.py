@@ -1,8 +1,31 @@
-"""Read what ``wrk --latency`` prints (used by compare.py and the soak's load phase)."""
+"""Loopback helpers shared by compare.py and the soak: a free port, waiting for a server, reading wrk."""
 
 from __future__ import annotations
 
 import re
+import socket
+import time
+import urllib.error
+import urllib.request
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    """Return once ``url`` answers 2xx/3xx; ``RuntimeError`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
 
 
 def duration_ms(text: str) -> float:

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from wrkparse import parse_wrk
+from loopback import parse_wrk
 from pathlib import Path
 
 from soak_server import rss_mib

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from loopback import free_port, wait_http
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -55,17 +56,13 @@ for i in range(datasets):
     batch.append(Dataset(slug=f"soak-{i}", title=title, description=desc, organization=org,
                          search_title=normalize_for_search(title), search_text=normalize_for_search(desc)))
 Dataset.objects.bulk_create(batch, batch_size=1000)
+from madoguchi.catalog.index import bump_generation
+bump_generation()  # bulk_create sends no signals
 user, _ = get_user_model().objects.get_or_create(username="soak-staff", defaults={"is_staff": True})
 _, token = ApiToken.issue(user, "soak")
 print(json.dumps({"resource": v.resource_id, "rows": v.row_count, "sha256": v.sha256, "version": v.number,
                   "small_resource": s.resource_id, "token": token, "org": org.slug}))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_mib(pid: int) -> float:
@@ -169,7 +166,7 @@ class Site:
                                 stderr=open(self.tmp / f"gunicorn-{port}.log", "w"))
         server = Server(proc, port, workers)
         self.servers.append(server)
-        wait_http(server.base + "/api/v1/datasets?limit=1")
+        wait_http(server.base + "/api/v1/datasets?limit=1", timeout=90)
         server.wait_workers()
         return server
 
@@ -187,17 +184,6 @@ class Site:
             level = base.iterdir() if sub == "tmp" else (d for r in base.iterdir() for d in r.iterdir())
             found |= {str(d.relative_to(self.media_root)) for d in level}
         return found
-
-
-def wait_http(url: str, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def get_json(url: str, timeout: float = 30) -> tuple[int, dict]:
