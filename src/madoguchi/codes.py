@@ -12,6 +12,14 @@ from __future__ import annotations
 import re
 
 _LG_WEIGHTS = (6, 5, 4, 3, 2)
+_CODE = "コ[ー―‐－-]ド"  # コード, also as misspelled with U+2015 (焼津市's preschool file) and other dashes
+
+#: a heading (NFKC) of a column of 全国地方公共団体コード: the standards' names and the usual variants
+LOCAL_GOVERNMENT_CODE_COLUMN = re.compile(
+    rf"(地方)?公共団体{_CODE}|団体{_CODE}|市区町村{_CODE}|市町村{_CODE}|自治体{_CODE}|都道府県{_CODE}|"
+    r"^(lg_?code|local_?government_?code)$", re.IGNORECASE)
+#: a heading of a column of 2-digit 都道府県コード only (JIS X 0401), no check digit
+PREFECTURE_CODE_COLUMN = re.compile(rf"^都道府県{_CODE}$")
 
 
 def local_government_code_check_digit(code5: str) -> str:

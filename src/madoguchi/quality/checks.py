@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from madoguchi.codes import is_valid_local_government_code
+from madoguchi.codes import LOCAL_GOVERNMENT_CODE_COLUMN, is_valid_local_government_code
 from madoguchi.datastore.reading.base import row_numbers_at, warning
 
 MAX_EXAMPLES = 5
@@ -50,8 +50,6 @@ SEIREKI_RE = r"(?:^|[^0-9])(?:1[89]|20)[0-9]{2}(?:[^0-9]|$)"
 _JOINERS = re.compile(r"\s*[、，,・;；／]\s*")
 
 # 1-12 / 全国地方公共団体コード
-LG_CODE_NAME = re.compile(r"(地方)?公共団体コード|団体コード|市区町村コード|市町村コード|自治体コード|都道府県コード|"
-                          r"^(lg_?code|local_?government_?code)$", re.IGNORECASE)
 AREA_NAME = re.compile(r"住所|所在地|市区町村|地域|町名|町丁|区名|地区|都道府県|address", re.IGNORECASE)
 
 # duplicate values in an identifier column: only columns named as the row's own identifier (``町字ID`` or
@@ -237,7 +235,7 @@ def area_codes(cols: list[Column]) -> dict:
     out = {"code_columns": [], "name_columns": [], "invalid": []}
     for col in cols:
         name = unicodedata.normalize("NFKC", col.name)
-        if LG_CODE_NAME.search(name):
+        if LOCAL_GOVERNMENT_CODE_COLUMN.search(name):
             out["code_columns"].append(col.name)
             prefecture = "都道府県" in name
             texts = col.texts.to_pylist()

@@ -44,15 +44,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from madoguchi.codes import LOCAL_GOVERNMENT_CODE_COLUMN, PREFECTURE_CODE_COLUMN
+
 from ..inference import LAT_NAME, LON_NAME, MOSTLY, PLACEHOLDERS
 from ..reading.base import RawTable
 from . import cells
 from .columns import Column, value_items
 from .coordinates import convert_dms, swap_and_check
 
-_CODE = "コ[ー―‐－-]ド"  # コード, also as misspelled with U+2015 etc.
-LOCAL_GOVERNMENT_CODE_NAME = re.compile(
-    rf"全国地方公共団体{_CODE}$|^都道府県{_CODE}又は市区町村{_CODE}$|^市区町村{_CODE}$|^団体{_CODE}$")
 POSTAL_NAME = re.compile(r"郵便番号|〒|postal|zip", re.IGNORECASE)
 PHONE_NAME = re.compile(r"電話|fax|ファクシミリ|ファックス|ファクス|(?<![a-z])tel(?![a-z])|telephone", re.IGNORECASE)
 _PLACEHOLDER_SET = pa.array(PLACEHOLDERS)
@@ -108,7 +107,7 @@ def normalize_table(raw: RawTable, *, standard_id: str | None = None) -> list[di
         key = unicodedata.normalize("NFKC", name)
         items += _spaces(col)
         items += _by_filter(col, cells.FULL_WIDTH_CODE_RE, cells.to_half_width, "full_width_to_half_width", None)
-        if LOCAL_GOVERNMENT_CODE_NAME.search(key):
+        if LOCAL_GOVERNMENT_CODE_COLUMN.search(key) and not PREFECTURE_CODE_COLUMN.search(key):
             items += _local_government_codes(col)
         elif POSTAL_NAME.search(key):
             items += _by_filter(col, cells.POSTAL_OK_RE, cells.postal_code, "postal_code_formatted",
