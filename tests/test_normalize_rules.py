@@ -14,7 +14,7 @@ from madoguchi.datastore.normalizing import cells
 from madoguchi.datastore.normalizing.columns import INVALID
 from madoguchi.datastore.normalizing.coordinates import dms_to_decimal
 from madoguchi.datastore.reading.base import RawTable
-from madoguchi.datastore.wareki import parse_japanese_date, wareki_to_iso
+from madoguchi.wareki import parse_japanese_date, wareki_to_iso
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -1,11 +1,11 @@
-"""Search normalization and Japanese date parsing (rules in madoguchi.text and datastore.wareki)."""
+"""Search normalization and Japanese date parsing (rules in madoguchi.text and madoguchi.wareki)."""
 
 import datetime as dt
 
 import pytest
 
-from madoguchi.datastore.wareki import parse_japanese_date
 from madoguchi.text import normalize_for_search, search_terms
+from madoguchi.wareki import parse_japanese_date
 
 
 @pytest.mark.parametrize("text", ["ごみ", "ゴミ", "ｺﾞﾐ", " ゴミ　"])

@@ -17,7 +17,8 @@ Real-file defects handled (each reported as a warning with its rows, never silen
 * 連絡先電話番号 ``電話番号：054-…`` (also ``TEL:``, ``電話：``) → the number only;
 * 法人番号 mangled by Excel into ``1.00E+12`` → empty (the digits are lost); a 13-digit
   number with a wrong check digit (国税庁 法人番号の指定: 9 − (Σ Pn×Qn mod 9)) → empty;
-* dates as ``2026/4/2``, ISO or 和暦 (``令和8年4月2日``, ``R8.4.2``);
+* dates as ``2026/4/2``, ISO or 和暦 (``令和8年4月2日``, ``R8.4.2``; ``madoguchi.wareki``); 和暦
+  outside its era (``平成31年5月1日``, ``大正20年1月1日``) in any date column is a row error;
 * 料金(基本) as ``1,000円`` or ``無料`` (→ 0); 定員 as ``15組（申込順）`` (→ 定員備考).
 
 A row that cannot be an event (no イベント名, no readable 開始日, end before start)
@@ -37,8 +38,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from madoguchi.datastore.wareki import parse_japanese_date
 from madoguchi.text import to_nfc
+from madoguchi.wareki import WarekiError, parse_date
 
 #: The 80 columns of the 自治体標準オープンデータセット「イベント一覧」, in order (as 焼津市 publishes them).
 STANDARD_COLUMNS = (
@@ -212,7 +213,12 @@ def parse_row(values: dict[str, str]) -> ParsedRow:
         if not text:
             continue
         if name in DATE_FIELDS:
-            value = parse_japanese_date(text)
+            try:
+                value = parse_date(text)
+            except WarekiError as e:
+                if e.code != "no_such_date":
+                    raise RowError(column, f"{e.reason}: 「{text}」") from None
+                value = None
             if value is None:
                 if name in ("start_date", "end_date"):
                     raise RowError(column, f"日付として読めません: 「{text}」")

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from madoguchi.wareki import format_fiscal_year
+
 DASH = "—"
 
 
@@ -37,13 +39,13 @@ def fy_label(year: int | None) -> str:
 
 
 def fy_wareki(year: int | None) -> str:
+    """``2019`` → ``"令和元年度"`` (``madoguchi.wareki.format_fiscal_year``); ``None`` → ``—``."""
     if year is None:
         return DASH
-    for era, first in (("令和", 2019), ("平成", 1989), ("昭和", 1926)):
-        if year >= first:
-            n = year - first + 1
-            return f"{era}{'元' if n == 1 else n}年度"
-    return f"{year}年度"
+    try:
+        return format_fiscal_year(year)
+    except ValueError:  # before 1873: no 和暦 in the Gregorian calendar
+        return f"{year}年度"
 
 
 def to_decimal(value) -> Decimal | None:

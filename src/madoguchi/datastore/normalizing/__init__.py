@@ -24,7 +24,9 @@ Rules (issue #3), in order, per column:
      → decimal degrees (``dms_to_decimal_degrees``), swapped rows
      (``lat_lon_swapped``), outside Japan (``coordinate_outside_japan``);
    * any other column whose cells are dates (≥ 90 % of its non-empty cells
-     look like dates): 和暦 → ISO 8601 (``wareki_to_iso_date``; ``invalid_date``).
+     look like dates): 和暦 → ISO 8601 (``wareki_to_iso_date``; ``invalid_date``); 和暦 outside
+     its era (``大正20年1月1日``, ``平成31年5月1日``; ``madoguchi.wareki``) is reported and left
+     as written (``wareki_outside_era``).
 
 Report item: ``{code, message, column, rows (file rows, ≤ 20), count (rows),
 examples: [{before, after}] (≤ 3), fixed}``; ``fixed`` is false for values
@@ -45,6 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from madoguchi.codes import LOCAL_GOVERNMENT_CODE_COLUMN, PREFECTURE_CODE_COLUMN
+from madoguchi.wareki import WarekiError
 
 from ..inference import LAT_NAME, LON_NAME, MOSTLY, PLACEHOLDERS
 from ..reading.base import RawTable
@@ -68,6 +71,8 @@ FIXES = {  # code → (message with {column}, fixed)
                            "(Japanese era dates converted to ISO 8601)", True),
     "invalid_date": ("列「{column}」の和暦の日付として読めない値があります。そのままにしました "
                      "(not a valid Japanese era date; left as written)", False),
+    "wareki_outside_era": ("列「{column}」に元号の期間にない和暦の日付があります（例: {reason}）。そのままにしました "
+                           "(Japanese era date outside its era; left as written)", False),
     "postal_code_formatted": ("列「{column}」の郵便番号を「123-4567」の形にしました (postal codes written as NNN-NNNN)",
                               True),
     "invalid_postal_code": ("列「{column}」に 7 桁でない郵便番号があります。そのままにしました "
@@ -135,9 +140,9 @@ def normalize_table(raw: RawTable, *, standard_id: str | None = None) -> list[di
     return sorted(items, key=lambda it: order.get(it["column"], -1))
 
 
-def _item(col: Column, code: str, found: dict) -> list[dict]:
+def _item(col: Column, code: str, found: dict, **fields) -> list[dict]:
     message, fixed = FIXES[code]
-    return value_items(col, code, message.format(column=col.name), found, fixed=fixed)
+    return value_items(col, code, message.format(column=col.name, **fields), found, fixed=fixed)
 
 
 def _spaces(col: Column) -> list[dict]:
@@ -190,8 +195,9 @@ def _local_government_codes(col: Column) -> list[dict]:
 
 
 def _wareki(col: Column) -> list[dict]:
-    """和暦 → ISO in a column whose cells are dates: 和暦 that read as dates plus 西暦-looking
-    dates are ≥ 90 % of the cells that are not empty or a placeholder (``-``)."""
+    """和暦 → ISO in a column whose cells are dates: 和暦 that read as dates (or as dates outside
+    their era) plus 西暦-looking dates are ≥ 90 % of the cells that are not empty or a placeholder
+    (``-``). 和暦 outside its era is reported (``wareki_outside_era``), never converted."""
     values = col.values
     wareki = pc.match_substring_regex(values, cells.WAREKI_LIKE_RE).fill_null(False)
     if not pc.any(wareki).as_py():
@@ -199,11 +205,16 @@ def _wareki(col: Column) -> list[dict]:
     positions = pc.indices_nonzero(wareki).to_pylist()
     texts = col.texts(positions)
     converted = {t: cells.wareki_date(t) for t in texts}
+    outside = {t: v for t, v in converted.items() if isinstance(v, WarekiError)}
     dates = np.asarray(pc.match_substring_regex(values, cells.SEIREKI_LIKE_RE).fill_null(False)).copy()
     dates[[p for p, t in zip(positions, texts) if converted[t] is not cells.INVALID]] = True
     ignored = pc.or_(pc.is_in(values, value_set=_PLACEHOLDER_SET), pc.equal(values, "")).fill_null(True)
     counts = col.counts
     if counts[dates].sum() < MOSTLY * counts[~np.asarray(ignored)].sum():
         return []
-    fixed, invalid = col.apply(positions, converted.__getitem__)
-    return _item(col, "wareki_to_iso_date", fixed) + _item(col, "invalid_date", invalid)
+    fixed, invalid = col.apply(positions, lambda t: cells.INVALID if t in outside else converted[t])
+    out_of_era = {p: f for p, f in invalid.items() if f[0] in outside}
+    invalid = {p: f for p, f in invalid.items() if p not in out_of_era}
+    reason = outside[out_of_era[min(out_of_era)][0]].reason if out_of_era else ""
+    return (_item(col, "wareki_to_iso_date", fixed) + _item(col, "invalid_date", invalid)
+            + _item(col, "wareki_outside_era", out_of_era, reason=reason))

@@ -20,8 +20,8 @@ import unicodedata
 import phonenumbers
 
 from madoguchi.codes import is_valid_local_government_code, local_government_code_check_digit
+from madoguchi.wareki import SEIREKI_DATE_PREFIX_RE, WAREKI_DATE, WAREKI_DATE_PREFIX_RE, WarekiError, parse_wareki
 
-from ..wareki import wareki_to_iso
 from .columns import INVALID
 
 SPACES = " \t\u3000\u00a0"
@@ -55,26 +55,37 @@ def to_half_width(text: str) -> str:
 
 # ---------------------------------------------------------------- 和暦 dates
 
-#: start of a 和暦 date (vectorized pre-filter, before NFKC)
-WAREKI_LIKE_RE = (r"^(明治|大正|昭和|平成|令和|[MTSHRmtshrＭＴＳＨＲｍｔｓｈｒ])\s*(元|[0-9０-９]{1,2})\s*(年|[./\-．／－])"
-                  r"\s*[0-9０-９]{1,2}")
+#: start of a 和暦 date (vectorized pre-filter, before NFKC; the patterns live in ``madoguchi.wareki``)
+WAREKI_LIKE_RE = WAREKI_DATE_PREFIX_RE
 #: start of a 西暦 date
-SEIREKI_LIKE_RE = r"^[0-9０-９]{4}\s*(年|[./\-．／－])\s*[0-9０-９]{1,2}"
+SEIREKI_LIKE_RE = SEIREKI_DATE_PREFIX_RE
 _TIME_SUFFIX = re.compile(r"^(.*?\d\s*日?)[\sT]+(\d{1,2}:\d{2}(?::\d{2})?)$")
 
 
 def wareki_date(text: str):
-    """``令和元年5月1日`` → ``2019-05-01`` (``YYYY-MM`` without a day; a time after it is kept); else INVALID."""
+    """``令和元年5月1日`` → ``2019-05-01`` (``YYYY-MM`` without a day; a time after it is kept).
+
+    :returns: the ISO text; ``INVALID`` when it is not a date (``令和2年3月1日に開設``) or names a day
+        no calendar has (``R2.2.30``); the ``WarekiError`` (returned, not raised) when it is 和暦
+        outside its era or before the Gregorian calendar (``大正20年1月1日``, ``平成31年5月1日``)
+    """
     s = unicodedata.normalize("NFKC", text).strip()
-    iso = wareki_to_iso(s)
-    if iso is None:
+    time = None
+    if not WAREKI_DATE.match(s):
         m = _TIME_SUFFIX.match(s)
-        date = wareki_to_iso(m[1]) if m else None
-        if date is None or len(date) != 10:
+        if not m or not WAREKI_DATE.match(m[1]):
             return INVALID
-        hh, rest = m[2].split(":", 1)
-        return f"{date} {int(hh):02d}:{rest}"
-    return iso
+        s, time = m[1], m[2]
+    try:
+        iso = parse_wareki(s).iso
+    except WarekiError as e:
+        return INVALID if e.code == "no_such_date" else e
+    if time is None:
+        return iso
+    if len(iso) != 10:
+        return INVALID
+    hh, rest = time.split(":", 1)
+    return f"{iso} {int(hh):02d}:{rest}"
 
 
 # ---------------------------------------------------------------- postal codes
