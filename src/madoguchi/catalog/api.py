@@ -172,7 +172,7 @@ def get_dataset(request, slug: str = Path(..., pattern=SLUG_PATTERN, max_length=
 
     404 (``not_found``) if unknown or private; 400 if ``slug`` is not a slug (letters, digits, ``-``, ``_``).
     """
-    d = services.visible_datasets(request.user.is_staff).filter(slug=slug).first()
+    d = services.visible_datasets(request.user).filter(slug=slug).first()
     if d is None:
         raise HttpError(404, f"データセット「{slug}」はありません")
     lic = d.license

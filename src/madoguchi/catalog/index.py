@@ -103,7 +103,10 @@ class CatalogIndex:
     @classmethod
     def load(cls) -> "CatalogIndex":
         """Read every active dataset with its themes, tags and resource formats (five queries)."""
-        rows = list(Dataset.objects.filter(state="active").values_list(
+        from .visibility import dataset_filter
+
+        # what staff may see; ``_search`` drops private entries for everyone else (the rule: catalog.visibility)
+        rows = list(Dataset.objects.filter(**dataset_filter(True)).values_list(
             "pk", "slug", "title", "search_title", "search_text", "organization__slug", "license_id", "standard",
             "private", "modified", "created", "description"))
         themes_of: dict[int, list[str]] = {}

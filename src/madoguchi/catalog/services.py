@@ -8,6 +8,9 @@
 * ``record_download`` — count a download of a resource in this month
 * ``ensure_organization`` / ``ensure_theme`` / ``ensure_dataset`` — idempotent
   creation used by the bundle loader, the CLI and the staff pages
+* ``can_view`` / ``visible_datasets`` / ``visible_resources`` / ``visible_resource`` /
+  ``dataset_filter`` / ``delete_dataset`` — the one visibility rule (``catalog.visibility``)
+* ``LICENSES`` — the licence table (``catalog.licenses``; CKAN ``license_list`` and dictize)
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from django.utils.text import slugify
 from madoguchi.text import normalize_for_search, search_terms, to_nfc
 
 from .index import bump_generation, standard_title
-from .licenses import LICENSES
+from .licenses import LICENSES  # noqa: F401 (re-exported)
 from .models import Dataset, DownloadCount, Organization, Resource, Tag, Theme
+from .visibility import (can_view, dataset_filter, delete_dataset, visible_datasets,  # noqa: F401
+                         visible_resource, visible_resources)
 
 FACETS = ("theme", "organization", "format", "tag")
 
@@ -73,12 +78,6 @@ def reindex_dataset(dataset: Dataset) -> None:
     dataset.search_text = normalize_for_search(" ".join(p for p in parts if p))
     Dataset.objects.filter(pk=dataset.pk).update(search_title=dataset.search_title, search_text=dataset.search_text)
     bump_generation()  # ``update()`` sends no signal
-
-
-def visible_datasets(include_private: bool = False) -> QuerySet:
-    """Active datasets; private ones too if ``include_private`` (staff)."""
-    qs = Dataset.objects.select_related("organization").filter(state="active")
-    return qs if include_private else qs.filter(private=False)
 
 
 def _as_list(value) -> list[str]:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 
 from madoguchi.catalog import services as catalog
-from madoguchi.catalog.licenses import LICENSES
+from madoguchi.catalog.services import LICENSES
 from madoguchi.catalog.models import Organization, Resource, Tag, Theme
 
 from .dictize import group_dict, organization_dict, package_dict, resource_dict
@@ -65,7 +65,7 @@ def _dataset(ctx, data, key: str = "id"):
     ident = data.get(key) or data.get("name_or_id") or data.get("name")
     if not ident:
         raise ValidationError(f"{key} がありません", **{key: ["Missing value"]})
-    d = (catalog.visible_datasets(ctx.is_staff).filter(slug=ident)
+    d = (catalog.visible_datasets(ctx.user).filter(slug=ident)
          .prefetch_related("themes", "tags", "resources__current_version").first())
     if d is None:
         raise NotFound(f"データセット「{ident}」はありません (Dataset not found)")
@@ -125,7 +125,7 @@ def package_search(ctx, data):
 
 
 def _with_counts(qs, ctx):
-    ids = catalog.visible_datasets(ctx.is_staff).values("pk")
+    ids = catalog.visible_datasets(ctx.user).values("pk")
     return qs.annotate(package_count=Count("datasets", filter=Q(datasets__in=ids), distinct=True))
 
 
@@ -203,9 +203,8 @@ def resource_show(ctx, data):
 def _resource(ctx, ident: str) -> Resource:
     if not ident.isdigit() or len(ident) > 18:
         raise NotFound(f"リソース「{ident}」はありません (Resource not found)")
-    resource = (Resource.objects.select_related("dataset", "current_version")
-                .filter(pk=int(ident), dataset__state="active").first())
-    if resource is None or (resource.dataset.private and not ctx.is_staff):
+    resource = catalog.visible_resources(ctx.user).filter(pk=int(ident)).first()
+    if resource is None:
         raise NotFound(f"リソース「{ident}」はありません (Resource not found)")
     return resource
 

@@ -16,9 +16,9 @@ import json
 
 from django.urls import reverse
 
-from madoguchi.catalog.models import Resource
+from madoguchi.catalog import services as catalog
 from madoguchi.datastore import services as datastore
-from madoguchi.datastore.sql import SQL_MAX_ROWS, SqlError, referenced_tables, run_sql
+from madoguchi.datastore.services import SQL_MAX_ROWS, SqlError, referenced_tables, run_sql
 
 from .actions_catalog import _resource
 from .dictize import CKAN_TYPES
@@ -129,8 +129,7 @@ def datastore_search_sql(ctx, data):
         for name in tables:
             if not name or not name.isdigit() or len(name) > 18:
                 raise SqlError(f"表「{name}」はありません。表名には公開リソースの ID を使ってください")
-            resource = (Resource.objects.select_related("dataset", "current_version")
-                        .filter(pk=int(name), dataset__state="active", dataset__private=False).first())
+            resource = catalog.visible_resources(None).filter(pk=int(name)).first()  # public ones only, also for staff
             version = resource.current_version if resource else None
             if version is None or not version.has_table:
                 raise SqlError(f"表「{name}」はありません (unknown, unpublished or private resource)")

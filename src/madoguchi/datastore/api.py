@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from madoguchi.catalog.api import ColumnOut, ResourceSummary, resource_summary
-from madoguchi.catalog.index import cached_resource
+from madoguchi.catalog import services as catalog
 from madoguchi.catalog.models import Resource
 from madoguchi.schemas import DB_INT_MAX, ERRORS, OutSchema, Text
 
@@ -141,10 +141,8 @@ class ReportOut(OutSchema):
 
 
 def _resource(request, resource_id: int) -> Resource:
-    r = None
-    if 1 <= resource_id <= DB_INT_MAX:
-        r = cached_resource(resource_id)
-    if r is None or (r.dataset.private and not request.user.is_staff):
+    r = catalog.visible_resource(request.user, resource_id) if 1 <= resource_id <= DB_INT_MAX else None
+    if r is None:
         raise HttpError(404, f"リソース {resource_id} はありません")
     return r
 

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 
-from madoguchi.catalog.models import Resource
+from madoguchi.catalog import services as catalog
 from madoguchi.datastore import services as datastore
 
 from . import matching
@@ -139,8 +139,7 @@ def load(source) -> Book:
     :raises GarbageError: ``source_unavailable`` (503) if the dataset, a resource or
         a column named by the source is not published
     """
-    resources = {r.name: r for r in Resource.objects.select_related("current_version").filter(
-        dataset__slug=source.dataset_slug, dataset__state="active", dataset__private=False)}
+    resources = {r.name: r for r in catalog.visible_resources(None).filter(dataset__slug=source.dataset_slug)}
     names = {"items": source.items_resource, "categories": source.categories_resource,
              "areas": source.areas_resource, "groups": source.area_groups_resource,
              "centers": source.centers_resource}

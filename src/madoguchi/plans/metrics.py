@@ -143,13 +143,13 @@ def downloads_monthly_average(year: int, *, today: dt.date) -> Decimal | None:
     the completed months (all 12 once the year is over), rounded half up to a whole number —
     the definition of 川崎市 施策4-2-5 指標2 (月平均ダウンロード数). ``None`` before a month
     of the year has completed."""
+    from madoguchi.catalog import services as catalog
     from madoguchi.catalog.models import DownloadCount
 
     months = [m for m in _months(year) if _next_month(m) <= today]
     if not months:
         return None
-    total = (DownloadCount.objects.filter(month__in=months, resource__dataset__private=False,
-                                          resource__dataset__state="active")
+    total = (DownloadCount.objects.filter(month__in=months, **catalog.dataset_filter(None, "resource__dataset__"))
              .aggregate(n=Sum("count"))["n"] or 0)
     return (Decimal(total) / len(months)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
 
@@ -160,10 +160,10 @@ def top_downloads(month: dt.date, *, today: dt.date) -> list[dict]:
     """The 10 most downloaded files of public datasets in ``month``:
     ``[{"rank", "theme", "dataset", "resource", "resource_id", "count"}]`` — the columns of the
     published table (分類名, ファイル名, ダウンロード数). Ties keep the older file first."""
+    from madoguchi.catalog import services as catalog
     from madoguchi.catalog.models import DownloadCount
 
-    rows = (DownloadCount.objects.filter(month=month, count__gt=0, resource__dataset__private=False,
-                                         resource__dataset__state="active")
+    rows = (DownloadCount.objects.filter(month=month, count__gt=0, **catalog.dataset_filter(None, "resource__dataset__"))
             .select_related("resource__dataset").prefetch_related("resource__dataset__themes")
             .order_by("-count", "resource_id")[:10])
     out = []

@@ -9,7 +9,7 @@ from ninja import Path, Router
 from ninja.errors import HttpError
 from pydantic import Field
 
-from madoguchi.catalog.models import Resource
+from madoguchi.catalog import services as catalog
 from madoguchi.schemas import DB_INT_MAX, ERRORS, OutSchema
 
 from . import services
@@ -134,9 +134,9 @@ def get_quality(request, resource_id: int = Path(..., ge=1, examples=[1], descri
     """
     r = None
     if resource_id <= DB_INT_MAX:
-        r = (Resource.objects.select_related("dataset__organization", "current_version")
-             .filter(pk=resource_id, dataset__state="active").first())
-    if r is None or (r.dataset.private and not request.user.is_staff):
+        r = (catalog.visible_resources(request.user).select_related("dataset__organization")
+             .filter(pk=resource_id).first())
+    if r is None:
         raise HttpError(404, f"リソース {resource_id} はありません")
     if r.current_version is None:
         raise HttpError(404, "公開された版がありません")

@@ -20,6 +20,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from madoguchi.catalog import services as catalog
 from madoguchi.catalog.models import Dataset, UpdateFrequency
 
 #: period of each frequency as (months, days)
@@ -81,10 +82,7 @@ def stale_datasets(today: dt.date | None = None, *, include_private: bool = True
     Each has ``.freshness`` (the dict of ``freshness``) set.
     """
     today = today or timezone.localdate()
-    qs = Dataset.objects.select_related("organization").filter(state="active",
-                                                               update_frequency__in=list(PERIODS))
-    if not include_private:
-        qs = qs.filter(private=False)
+    qs = catalog.visible_datasets(include_private).filter(update_frequency__in=list(PERIODS))
     stale = []
     for d in qs:
         d.freshness = freshness(d, today)

@@ -14,7 +14,7 @@ from . import services
 
 @require_GET
 def resource_quality(request: HttpRequest, slug: str, resource_id: int) -> HttpResponse:
-    dataset = get_object_or_404(catalog.visible_datasets(request.user.is_staff), slug=slug)
+    dataset = get_object_or_404(catalog.visible_datasets(request.user), slug=slug)
     resource = get_object_or_404(dataset.resources.select_related("current_version"), pk=resource_id)
     version = resource.current_version
     report = None

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 
-from madoguchi.catalog.models import Resource
+from madoguchi.catalog import services as catalog
 from madoguchi.datastore import services as datastore
 from madoguchi.text import normalize_for_search
 
@@ -141,8 +141,8 @@ def load(sources: list) -> SiteList:
         one of its columns is not published
     """
     names = {(s.dataset_slug, s.resource_name) for s in sources}
-    resources = {(r.dataset.slug, r.name): r for r in Resource.objects.select_related("current_version", "dataset")
-                 .filter(dataset__slug__in={d for d, _ in names}, dataset__state="active", dataset__private=False)}
+    resources = {(r.dataset.slug, r.name): r for r in catalog.visible_resources(None)
+                 .filter(dataset__slug__in={d for d, _ in names})}
     versions = [(s, _version_of(s, resources)) for s in sources]
     key = tuple((s.pk, s.updated, v.pk, v.sha256) for s, v in versions)
     with _lock:

@@ -1,7 +1,8 @@
 """Public API of the standards app (標準データセット). Other apps import only from here.
 
 * ``all_standards()`` / ``get_standard(id)`` / ``standard_choices()`` — the registry of
-  standard schemas (Frictionless Table Schema, ``schemas/<id>.json``)
+  standard schemas (Frictionless Table Schema, ``schemas/<id>.json``); ``UnknownStandard``
+  when an id is not known
 * ``validate_table(standard_id, typed, row_numbers)`` — conformance of a typed table
 * ``suggest_standards(column_names)`` — the closest standards for undeclared datasets
 * ``datasets_by_standard()`` — how many catalog datasets declare each standard
@@ -70,9 +71,7 @@ def datasets_by_standard(include_private: bool = False) -> dict[str, int]:
     """``{standard id: number of catalog datasets declaring it}`` (ids with none are absent)."""
     from django.db.models import Count
 
-    from madoguchi.catalog.models import Dataset
+    from madoguchi.catalog import services as catalog
 
-    qs = Dataset.objects.exclude(standard="")
-    if not include_private:
-        qs = qs.filter(private=False)
+    qs = catalog.visible_datasets(include_private).exclude(standard="")
     return {row["standard"]: row["n"] for row in qs.values("standard").annotate(n=Count("id"))}
