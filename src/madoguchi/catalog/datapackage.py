@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 from django.urls import reverse
 from django.utils import timezone
 
-from madoguchi.datastore.snapshots import absolute
+from madoguchi.datastore.services import local_path
 
 from .models import Dataset, Resource
 
@@ -161,7 +161,7 @@ def table_schema(version) -> dict:
     """
     meta = {c["name"]: c for c in version.columns}
     try:
-        arrow = [f for f in pq.read_schema(absolute(version.snapshot_path)) if f.name not in NOT_EXPORTED]
+        arrow = [f for f in pq.read_schema(local_path(version.snapshot_path)) if f.name not in NOT_EXPORTED]
     except OSError:  # snapshot missing: describe what the export of a Parquet snapshot writes
         arrow = None
     if arrow is None:

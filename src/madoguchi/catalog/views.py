@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from madoguchi.datastore import services as datastore
-from madoguchi.datastore.snapshots import absolute
+from madoguchi.datastore.services import open_file
 
 from . import services
 from .models import Dataset, Resource, Theme
@@ -18,7 +18,7 @@ FACET_TITLES = {"theme": "分類", "organization": "所管課", "format": "形�
 
 
 def _dataset(request: HttpRequest, slug: str) -> Dataset:
-    return get_object_or_404(services.visible_datasets(request.user.is_staff), slug=slug)
+    return get_object_or_404(services.visible_datasets(request.user), slug=slug)
 
 
 def _resource(request: HttpRequest, slug: str, resource_id: int) -> Resource:
@@ -83,7 +83,7 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _standard(standard_id: str):
     """The ``StandardSchema`` a dataset declares, or ``None`` (none declared, or an id no longer known)."""
-    from madoguchi.standards.registry import UnknownStandard, get_standard
+    from madoguchi.standards.services import UnknownStandard, get_standard
 
     if not standard_id:
         return None
@@ -110,7 +110,8 @@ def resource_detail(request: HttpRequest, slug: str, resource_id: int) -> HttpRe
 def _file_response(request: HttpRequest, path, filename: str, content_type: str, etag: str) -> HttpResponse:
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304, headers={"ETag": etag})
-    response = FileResponse(open(path, "rb"), as_attachment=True, filename=filename, content_type=content_type)
+    fh = path() if callable(path) else open(path, "rb")  # a callable opens a stream (originals from storage)
+    response = FileResponse(fh, as_attachment=True, filename=filename, content_type=content_type)
     response["ETag"] = etag
     response["Cache-Control"] = "public, max-age=300"
     return response
@@ -137,5 +138,8 @@ def original(request: HttpRequest, slug: str, resource_id: int, number: int) -> 
     resource = _resource(request, slug, resource_id)
     version = get_object_or_404(resource.versions, number=number)
     services.record_download(resource)
-    return _file_response(request, absolute(version.original_path), version.original_name, version.media_type,
-                          f'"{version.sha256}"')
+    response = _file_response(request, lambda: open_file(version.original_path), version.original_name,
+                              version.media_type, f'"{version.sha256}"')
+    if response.status_code == 200:
+        response["Content-Length"] = str(version.original_bytes)  # a stream from S3 has no size of its own
+    return response

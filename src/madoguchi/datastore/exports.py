@@ -1,14 +1,13 @@
 """Downloads of a version's table as CSV (UTF-8 with BOM), JSON and Parquet.
 
 Exports are derived from the immutable snapshot, so each is written once,
-beside it (``export.csv``, ``export.json``), atomically, and then served as a file.
+beside it (``export.csv``, ``export.json``), atomically, and then served as a file
+(with remote storage: uploaded once, then served from the local read cache).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,7 +26,7 @@ FORMULA_START = r"^[=+\-@\t\r]"
 
 
 def _table(version):
-    table = pq.read_table(snapshots.absolute(version.snapshot_path))
+    table = pq.read_table(snapshots.local_path(version.snapshot_path))
     return table.drop_columns(["_search"])
 
 
@@ -47,41 +46,40 @@ def neutralize_formulas(table: pa.Table) -> pa.Table:
     return table
 
 
+def export_key(version, fmt: str) -> str:
+    """The storage key of the ``fmt`` export of ``version``: ``export.<fmt>`` beside its snapshot."""
+    return f"{version.snapshot_path.rsplit('/', 1)[0]}/export.{fmt}"
+
+
 def export_path(version, fmt: str) -> Path:
-    """Return the path of the ``fmt`` export of ``version``, writing it on first use.
+    """Return a local path of the ``fmt`` export of ``version``, writing it on first use.
 
     ``csv``: UTF-8 with BOM (Excel opens it as UTF-8), header row, ``_id`` first,
     formula-like text cells prefixed with ``'`` (``neutralize_formulas``).
     ``json``: an array of records with ISO 8601 dates. ``parquet``: a copy without ``_search``.
+    The export is stored beside the snapshot (``export_key``; uploaded once with remote
+    storage, then read from the local cache) — see ``snapshots.write_derived``.
 
     :raises ValueError: unknown format, or a version without a table
     """
     if fmt not in FORMATS or not version.snapshot_path:
         raise ValueError(fmt)
-    snapshot = snapshots.absolute(version.snapshot_path)
-    target = snapshot.parent / f"export.{fmt}"
-    if target.exists():
-        return target
-    fd, tmp = tempfile.mkstemp(dir=snapshot.parent, prefix=".export-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            table = _table(version)
-            if fmt == "csv":
-                fh.write("\ufeff".encode())
-                pacsv.write_csv(neutralize_formulas(table), fh)
-            elif fmt == "json":
-                fh.write(b"[")
-                first = True
-                for batch in table.to_batches(10_000):
-                    for rec in batch.to_pylist():
-                        fh.write((b"" if first else b",\n") + json.dumps(
-                            {k: jsonable(v) for k, v in rec.items()}, ensure_ascii=False).encode())
-                        first = False
-                fh.write(b"]\n")
-            else:
-                pq.write_table(table, fh, compression="zstd")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+
+    def build(fh) -> None:
+        table = _table(version)
+        if fmt == "csv":
+            fh.write("\ufeff".encode())
+            pacsv.write_csv(neutralize_formulas(table), fh)
+        elif fmt == "json":
+            fh.write(b"[")
+            first = True
+            for batch in table.to_batches(10_000):
+                for rec in batch.to_pylist():
+                    fh.write((b"" if first else b",\n") + json.dumps(
+                        {k: jsonable(v) for k, v in rec.items()}, ensure_ascii=False).encode())
+                    first = False
+            fh.write(b"]\n")
+        else:
+            pq.write_table(table, fh, compression="zstd")
+
+    return snapshots.write_derived(export_key(version, fmt), build)

@@ -13,7 +13,8 @@ Types are Frictionless Table Schema type names: ``integer``, ``number``,
 * a code never loses its leading zero: a column with any value like ``0095783``
   or whose name says code/number/phone/postal (コード, 番号, 電話, 郵便, ID)
   stays ``string``;
-* dates: ISO, ``2020/3/1``, ``2020年3月1日`` and 和暦 (see ``wareki``); a
+* dates: ISO, ``2020/3/1``, ``2020年3月1日`` and 和暦 (see ``madoguchi.wareki``; 和暦 outside
+  its era is not a date, so such a column stays ``string``); a
   ``YYYY-MM-DD 00:00:00`` column is a date, other times make it ``datetime``;
 * ``緯度``/``lat``/``latitude`` and ``経度``/``lon``/``lng``/``longitude``
   number columns in range get ``role`` latitude/longitude.
@@ -30,8 +31,9 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .reading.base import RawTable, row_numbers_at, warning
-from .wareki import parse_japanese_date
+from madoguchi.wareki import parse_japanese_date
+
+from .reading.base import row_numbers_at, warning
 
 INT_RE = r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)$"
 NUM_RE = r"^[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)$"

@@ -23,11 +23,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from madoguchi.privacy import services as privacy
-from madoguchi.quality import services as quality
-from madoguchi.standards import services as standards
-
-from . import snapshots
+from . import hooks, snapshots
 from .normalize import normalize_table
 from .errors import IngestError
 from .typedtable import type_table
@@ -41,6 +37,8 @@ Progress = Callable[[str, float], None]
 #: test hook: seconds to sleep after the snapshot is written, before publishing
 #: (lets a test SIGKILL an ingestion at its most delicate point). Never set in production.
 PAUSE_ENV = "MADOGUCHI_TEST_PAUSE_BEFORE_PUBLISH_S"
+#: test hook: the same, after the files are under their final keys (uploaded to S3), before the row is committed
+PAUSE_COMMITTED_ENV = "MADOGUCHI_TEST_PAUSE_BEFORE_ROW_S"
 
 
 @dataclass
@@ -94,6 +92,7 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
     warnings: list[dict] = []
     checks: dict = {"fixes": [], "standard": None, "standard_suggestions": [], "privacy": []}
     work = snapshots.new_work_dir()
+    final: str | None = None  # the version's key prefix, once its upload has started
     # The original file is written (and fsynced) and hashed on another thread
     # while this one reads and types the table.
     keeper = _OriginalWriter(work, file_name, data)
@@ -113,7 +112,7 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
                    progress=progress)
         # The quality facts are computed on another thread while the snapshot is written
         # (both spend their time in Arrow/NumPy/Parquet code that releases the GIL).
-        assessing = _Background(quality.assess, fmt=fmt, data=data, file_name=file_name,
+        assessing = _Background(hooks.assess_all, fmt=fmt, data=data, file_name=file_name,
                                 reader_info=dict(raw.info) if raw else {}, typed=typed,
                                 report={**checks, "warnings": warnings}, row_numbers=raw.row_numbers if raw else None)
         if progress:
@@ -121,14 +120,18 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
         original, sha256 = keeper.result()
         if typed is not None:
             write_typed_table(work, typed)  # the rows are made while they are written
-        checks["quality"] = assessing.result()
+        checks.update(assessing.result())  # registered assessors (quality: report["quality"])
         pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
         if pause:
             time.sleep(pause)
-        final = snapshots.commit_dir(work, _resource_for(dataset, resource_name, fmt, description).pk)
+        resource_id = _resource_for(dataset, resource_name, fmt, description).pk
+        final = snapshots.version_key(resource_id, work)
+        snapshots.commit_dir(work, resource_id)
     except OSError as exc:
         keeper.wait()
         shutil.rmtree(work, ignore_errors=True)
+        if final is not None and not snapshots.is_local():
+            _discard(final)  # part of the files may have been uploaded
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise IngestError("保存先のディスクがいっぱいです。公開中の版はそのままです。管理者に連絡してください "
                               "(no space left on the snapshot disk; nothing was published)",
@@ -137,21 +140,34 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
     except BaseException:
         keeper.wait()
         shutil.rmtree(work, ignore_errors=True)
+        if final is not None and not snapshots.is_local():
+            _discard(final)  # part of the files may have been uploaded
         raise
     try:
+        pause = float(os.environ.get(PAUSE_COMMITTED_ENV, "0") or 0)
+        if pause:
+            time.sleep(pause)
         if progress:
             progress("publish", 0.95)
         version = _publish(dataset=dataset, resource_name=resource_name, final=final,
-                           original=final / "original" / original.name, fmt=fmt, data=data, sha256=sha256,
+                           original=f"{final}/original/{original.name}", fmt=fmt, data=data, sha256=sha256,
                            file_name=file_name, raw=raw, typed=typed, columns=columns, warnings=warnings,
                            options=options, user=user, seconds=time.perf_counter() - started, checks=checks)
     except BaseException:
-        shutil.rmtree(final, ignore_errors=True)
+        _discard(final)
         raise
     if progress:
         progress("publish", 1.0)
     log.info("ingested %s → %s v%s (%s rows)", file_name, version.resource, version.number, version.row_count)
     return version
+
+
+def _discard(prefix: str) -> None:
+    """Delete an unpublished version's files; if that fails too, ``remove_orphans`` will."""
+    try:
+        snapshots.discard(prefix)
+    except Exception:
+        log.warning("could not delete unpublished %s (cleanup will)", prefix, exc_info=True)
 
 
 class _OriginalWriter:
@@ -251,18 +267,16 @@ def _check_width(raw, file_name: str) -> None:
 
 
 def _check(checks: dict, *, dataset, resource_name: str, typed, row_numbers, progress: Progress | None) -> None:
-    """Standard conformance (or suggestions) and the privacy gate, before anything is written.
+    """The registered table checks (``datastore.hooks``), before anything is written: standard
+    conformance or suggestions (standards app), then the privacy gate (privacy app).
 
-    :raises PrivacyBlocked: personal data found and not overridden on a public dataset
+    :raises IngestError: a check stopped publishing (``PrivacyBlocked``: personal data found and
+        not overridden on a public dataset)
     """
     if progress:
         progress("check", 0.8)
-    if dataset.standard:
-        checks["standard"] = standards.validate_table(dataset.standard, typed, row_numbers)
-    else:
-        checks["standard_suggestions"] = standards.suggest_standards([c["name"] for c in typed.columns])
-    checks["privacy"] = privacy.enforce_gate(dataset=dataset, resource_name=resource_name,
-                                             findings=privacy.scan_table(typed, row_numbers))
+    for check in hooks.table_checks():
+        check(checks, dataset=dataset, resource_name=resource_name, typed=typed, row_numbers=row_numbers)
 
 
 def _resource_for(dataset, name: str, fmt: str, description: str):
@@ -276,7 +290,7 @@ def _resource_for(dataset, name: str, fmt: str, description: str):
 
 
 @transaction.atomic
-def _publish(*, dataset, resource_name, final: Path, original: Path, fmt, data, file_name, raw, typed, columns,
+def _publish(*, dataset, resource_name, final: str, original: str, fmt, data, file_name, raw, typed, columns,
              warnings, options, user, seconds, sha256: str | None = None, checks: dict | None = None):
     from madoguchi.catalog.models import Resource
     from madoguchi.catalog.services import reindex_dataset
@@ -294,10 +308,10 @@ def _publish(*, dataset, resource_name, final: Path, original: Path, fmt, data, 
     }
     version = ResourceVersion.objects.create(
         resource=resource, number=number, original_name=file_name,
-        original_path=snapshots.relative(original), original_bytes=len(data),
+        original_path=original, original_bytes=len(data),
         sha256=sha256 or hashlib.sha256(data).hexdigest(), media_type=MEDIA_TYPES.get(fmt, "application/octet-stream"),
         format=fmt, encoding=info.get("encoding") or "",
-        snapshot_path=snapshots.relative(final / snapshots.TABLE_FILE) if typed is not None else "",
+        snapshot_path=f"{final}/{snapshots.TABLE_FILE}" if typed is not None else "",
         row_count=typed.num_rows if typed is not None else None, columns=columns, report=report,
         created_by=user if (user is not None and getattr(user, "pk", None)) else None,
     )

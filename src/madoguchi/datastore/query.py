@@ -19,10 +19,10 @@ import duckdb
 from django.conf import settings
 
 from madoguchi.text import search_terms
+from madoguchi.wareki import WarekiError, parse_date
 
 from . import snapshots
 from .errors import QueryError
-from .wareki import parse_japanese_date
 
 _local = threading.local()
 MAX_OFFSET = 2**63 - 1
@@ -48,7 +48,7 @@ def quote(name: str) -> str:
 
 
 def _source(version) -> str:
-    path = str(snapshots.absolute(version.snapshot_path)).replace("'", "''")
+    path = str(snapshots.local_path(version.snapshot_path)).replace("'", "''")
     return f"read_parquet('{path}')"
 
 
@@ -78,7 +78,10 @@ def _convert(value, kind: str, column: str):
                 return False
             raise ValueError
         if kind == "date":
-            parsed = parse_japanese_date(text)
+            try:
+                parsed = parse_date(text)
+            except WarekiError as e:
+                raise QueryError("filters", f"列「{column}」({kind}) の値として読めません: {value!r}（{e.reason}）") from None
             if parsed is None:
                 raise ValueError
             return parsed

@@ -121,7 +121,7 @@ def run_sql(sql: str, versions: dict[str, object], *, time_limit_ms: int = SQL_T
         for name, version in versions.items():
             # the Arrow dataset reads the snapshot lazily; the view named after the
             # resource id hides the internal _search column
-            con.register(f"__snapshot_{name}", pads.dataset(snapshots.absolute(version.snapshot_path)))
+            con.register(f"__snapshot_{name}", pads.dataset(snapshots.local_path(version.snapshot_path)))
             con.execute(f"CREATE TEMP VIEW {_q(name)} AS SELECT * EXCLUDE (_search) FROM {_q('__snapshot_' + name)}")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
