@@ -53,7 +53,6 @@ def test_staff_upload__requires_login(client, db):
 
 
 def test_staff_upload__ingests_and_shows_report(admin_client, make_dataset, settings):
-    settings.INGEST_JOBS_INLINE = True
     dataset = make_dataset("pop", "人口")
     response = admin_client.post("/staff/upload/", {
         "dataset": dataset.pk, "resource_name": "町丁別人口", "file": SimpleUploadedFile("pop.csv", CSV)})
@@ -65,7 +64,6 @@ def test_staff_upload__ingests_and_shows_report(admin_client, make_dataset, sett
 
 
 def test_staff_upload__broken_file__job_failed_with_message(admin_client, make_dataset, settings):
-    settings.INGEST_JOBS_INLINE = True
     dataset = make_dataset("pop", "人口")
     admin_client.post("/staff/upload/", {"dataset": dataset.pk, "file": SimpleUploadedFile("x.xlsx", b"PK\x03\x04junk")})
     job = IngestJob.objects.get()

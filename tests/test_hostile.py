@@ -40,7 +40,6 @@ def test_sql_injection_in_parameters__400_and_nothing_changed(ingest, client, pa
 
 def test_oversized_upload__413_and_nothing_ingested(admin_client, make_dataset, settings):
     settings.MAX_UPLOAD_BYTES = 2000
-    settings.INGEST_JOBS_INLINE = True
     dataset = make_dataset()
     big = SimpleUploadedFile("big.csv", b"a,b\n" + b"1,2\n" * 2000)
     response = admin_client.post("/staff/upload/", {"dataset": dataset.pk, "file": big})

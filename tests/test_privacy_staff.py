@@ -17,7 +17,6 @@ AGES_CSV = "町丁,0～14歳,15～64歳,65歳以上,合計\nA町,3,120,40,163\nB
 
 @pytest.fixture
 def blocked_job(admin_client, make_dataset, settings):
-    settings.INGEST_JOBS_INLINE = True
     dataset = make_dataset("hospitals", "病院一覧")
     admin_client.post("/staff/upload/", {"dataset": dataset.pk, "resource_name": "病院",
                                          "file": SimpleUploadedFile("hospitals.csv", NAMES_CSV)})

@@ -1,9 +1,9 @@
 """CKAN write actions (API token of a staff user required).
 
 ``package_delete`` only marks the dataset deleted (CKAN semantics; nothing is
-lost). ``resource_create`` with an ``upload`` file runs the ingestion pipeline:
-the answer comes when the new version is published, or a Validation Error
-names the file, row and column.
+lost). ``resource_create`` with an ``upload`` file queues the ingestion
+(HTTP 202 with a ``datastore_job`` to poll through ``datastore_job_show`` or
+``/api/v1/jobs/<id>``); a bad file's error names the file, row and column.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from madoguchi.catalog import services as catalog
-from madoguchi.catalog.licenses import LICENSES
+from madoguchi.catalog.services import LICENSES
 from madoguchi.catalog.models import Dataset, Organization, Resource, Tag, Theme, UpdateFrequency
 from madoguchi.datastore import services as datastore
 from madoguchi.privacy import services as privacy
@@ -20,7 +20,7 @@ from madoguchi.standards.services import standard_choices
 
 from .actions_catalog import _dataset, _resource
 from .dictize import package_dict, resource_dict
-from .errors import NotFound, ValidationError
+from .errors import NotAuthorized, NotFound, ValidationError
 from .params import as_bool, as_json, required
 from .registry import action
 
@@ -132,33 +132,96 @@ def package_patch(ctx, data):
 @action("package_delete", write=True)
 def package_delete(ctx, data):
     """Mark a dataset deleted (it disappears from search and show; its files are kept)."""
-    dataset = _dataset(ctx, data)
-    Dataset.objects.filter(pk=dataset.pk).update(state="deleted")
+    catalog.delete_dataset(_dataset(ctx, data))
     return None
+
+
+class Accepted(dict):
+    """An action result answered with HTTP 202 Accepted (the work goes on in the background)."""
+
+    status_code = 202
+
+
+def _job_dict(ctx, status: dict) -> dict:
+    return {"id": status["id"], "state": status["state"], "url": ctx.url(f"/api/v1/jobs/{status['id']}"),
+            "progress": status["progress"], "error": status["error"]}
 
 
 @action("resource_create", write=True)
 def resource_create(ctx, data):
     """Add a file to a dataset: ``package_id``, ``name``, ``upload`` (multipart file), optional
-    ``description``, ``sheet`` (XLSX), ``json_path`` (JSON). Runs ingestion; a bad file gives
-    a Validation Error with file, row and column."""
+    ``description``, ``sheet`` (XLSX), ``json_path`` (JSON). The file is ingested in the background
+    (``madoguchi worker``), as CKAN's DataPusher does:
+
+    * HTTP 202, ``success: true``, ``result`` = the resource as far as known (``id`` is null until the
+      first version is published) plus ``datastore_job`` = ``{id, state, url, progress, error}``;
+    * poll ``datastore_job_show`` (``id``; ``ckanapi``: ``ckan.action.datastore_job_show(id=…)``) or
+      ``GET url`` (``/api/v1/jobs/<id>``) with the same token until ``state`` is ``done`` (then
+      ``resource_id`` is set) or ``failed`` (``error`` names file, row and column);
+    * if the job has already ended when the answer is written (a fast worker, or the immediate task
+      backend): ``done`` answers 200 with the resource dict (plus ``datastore_job``), ``failed``
+      answers a Validation Error with file, row and column as before.
+
+    ckanapi returns ``result`` whatever the status code, so existing clients keep working.
+    """
     dataset = _dataset(ctx, data, key="package_id")
+    upload = _upload(data)
+    name = str(data.get("name") or getattr(upload, "name", "") or "resource")
+    if dataset.resources.filter(name=name).exists():
+        raise ValidationError("name: 同じ名前のリソースがあります。新しい版は resource_update で", name=["Already exists"])
+    return _ingest_upload(ctx, dataset, name, upload, data)
+
+
+@action("resource_update", write=True)
+def resource_update(ctx, data):
+    """A new version of a resource: ``id``, ``upload`` (multipart file), optional ``description``,
+    ``sheet``, ``json_path``. Ingested in the background exactly as ``resource_create`` (202 with
+    ``datastore_job``; the new version is published when the job is ``done``; the previous version
+    stays served until then, and if the file is refused)."""
+    resource = _resource(ctx, str(required(data, "id")))
+    return _ingest_upload(ctx, resource.dataset, resource.name, _upload(data), data)
+
+
+def _upload(data):
     upload = data.get("upload")
     if upload is None or not hasattr(upload, "read"):
         raise ValidationError("upload: ファイルを添付してください (URL からの取得には対応していません)",
                               upload=["A file upload is required"])
-    name = str(data.get("name") or getattr(upload, "name", "") or "resource")
-    if dataset.resources.filter(name=name).exists():
-        raise ValidationError("name: 同じ名前のリソースがあります。新しい版は resource_update で", name=["Already exists"])
-    try:
-        version = datastore.ingest_file(
-            dataset=dataset, resource_name=name, data=upload.read(), file_name=getattr(upload, "name", name),
-            description=str(data.get("description") or ""), user=ctx.user,
-            options=datastore.IngestOptions(sheet=data.get("sheet"), json_path=data.get("json_path")))
-    except datastore.IngestError as exc:
-        raise ValidationError(str(exc), upload=[str(exc)]) from None
-    resource = Resource.objects.select_related("dataset", "current_version").get(pk=version.resource_id)
-    return resource_dict(resource, ctx)
+    return upload
+
+
+def _ingest_upload(ctx, dataset, name: str, upload, data):
+    """Store the upload, queue its ingestion job, and answer as ``resource_create`` documents."""
+    chunks = upload.chunks() if hasattr(upload, "chunks") else iter([upload.read()])
+    job = datastore.create_job(dataset=dataset, resource_name=name, original_name=getattr(upload, "name", name),
+                               chunks=chunks, user=ctx.user, description=str(data.get("description") or ""),
+                               options={"sheet": data.get("sheet"), "json_path": data.get("json_path")})
+    datastore.enqueue_job(job)
+    status = datastore.job_status(job.pk)
+    if status["state"] == "failed":
+        error = status["error"] or {}
+        message = error.get("text") or error.get("message") or "取り込みに失敗しました"
+        raise ValidationError(message, upload=[message])
+    if status["state"] == "done":
+        resource = Resource.objects.select_related("dataset", "current_version").get(pk=status["resource_id"])
+        return {**resource_dict(resource, ctx), "datastore_job": _job_dict(ctx, status)}
+    return Accepted({"id": None, "package_id": dataset.slug, "name": name,
+                     "description": str(data.get("description") or ""), "url_type": "upload",
+                     "datastore_active": False, "state": "active", "datastore_job": _job_dict(ctx, status)})
+
+
+@action("datastore_job_show")
+def datastore_job_show(ctx, data):
+    """The state of a background ingestion job (``id`` from ``resource_create``'s ``datastore_job``),
+    for staff (API token): ``{id, state: queued|running|done|failed, stage, progress, dataset,
+    resource_name, resource_id, version, error}``; ``error`` names file, row and column of a bad file.
+    Like DataPusher's ``datapusher_status``."""
+    if not ctx.is_staff:
+        raise NotAuthorized("datastore_job_show には職員の API トークンが必要です (a staff API token is required)")
+    status = datastore.job_status(str(required(data, "id")))
+    if status is None:
+        raise NotFound("取り込みジョブが見つかりません (job not found)")
+    return {**status, "url": ctx.url(f"/api/v1/jobs/{status['id']}")}
 
 
 @action("resource_delete", write=True)

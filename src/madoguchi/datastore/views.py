@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from madoguchi.catalog.models import Dataset
 from madoguchi.privacy import services as privacy
-from madoguchi.privacy.forms import OverrideForm
+from madoguchi.privacy.services import OverrideForm
 
 from . import services, snapshots
 from .forms import UploadForm
@@ -29,22 +28,11 @@ def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, initial={"dataset": request.GET.get("dataset")})
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
-        work = snapshots.root() / "uploads"
-        work.mkdir(parents=True, exist_ok=True)
-        job = IngestJob(dataset=form.cleaned_data["dataset"], original_name=Path(f.name).name,
-                        resource_name=form.cleaned_data["resource_name"] or Path(f.name).name,
-                        options={k: form.cleaned_data[k] for k in ("sheet", "json_path") if form.cleaned_data[k]},
-                        created_by=request.user)
-        target = work / f"{job.pk}.upload"
-        with open(target, "wb") as out:
-            for chunk in f.chunks():
-                out.write(chunk)
-        job.upload_path = snapshots.relative(target)
-        job.save()
-        if getattr(settings, "INGEST_JOBS_INLINE", False):
-            services.run_job(job.pk)
-        else:
-            services.run_job_in_thread(job.pk)
+        job = services.create_job(dataset=form.cleaned_data["dataset"], original_name=Path(f.name).name,
+                                  resource_name=form.cleaned_data["resource_name"] or Path(f.name).name,
+                                  chunks=f.chunks(), user=request.user,
+                                  options={k: form.cleaned_data[k] for k in ("sheet", "json_path")})
+        services.enqueue_job(job)  # run by `madoguchi worker`; the job page polls its progress
         return redirect("staff:job", job_id=job.pk)
     return render(request, "staff/upload.html", {"form": form})
 
@@ -59,8 +47,8 @@ def _job_context(job: IngestJob, forms: dict | None = None) -> dict:
             (f, forms.get((f["column"], f["kind"])) or
              OverrideForm(initial={"column": f["column"], "kind": f["kind"]}, prefix=f"f{i}"))
             for i, f in enumerate(findings)]
-        context["can_rerun"] = all(f["override"] for f in findings) and snapshots.absolute(job.upload_path).is_file()
-        context["upload_kept"] = snapshots.absolute(job.upload_path).is_file()
+        context["can_rerun"] = all(f["override"] for f in findings) and snapshots.upload_exists(job.upload_path)
+        context["upload_kept"] = snapshots.upload_exists(job.upload_path)
     return context
 
 
@@ -80,12 +68,8 @@ def job(request: HttpRequest, job_id) -> HttpResponse:
                                         reason=form.cleaned_data["reason"], user=request.user)
                 return redirect("staff:job", job_id=job.pk)
             forms[(form.data.get(f"{prefix}-column"), form.data.get(f"{prefix}-kind"))] = form
-        elif request.POST.get("action") == "rerun" and snapshots.absolute(job.upload_path).is_file():
-            IngestJob.objects.filter(pk=job.pk).update(state=IngestJob.State.QUEUED, error=None, progress=0, stage="")
-            if getattr(settings, "INGEST_JOBS_INLINE", False):
-                services.run_job(job.pk)
-            else:
-                services.run_job_in_thread(job.pk)
+        elif request.POST.get("action") == "rerun" and snapshots.upload_exists(job.upload_path):
+            services.rerun_job(job)
             return redirect("staff:job", job_id=job.pk)
     return render(request, "staff/job.html", _job_context(job, forms), status=400 if forms else 200)
 

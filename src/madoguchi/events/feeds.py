@@ -14,7 +14,8 @@ stored events equal to the file's, except duplicates:
   shown as 提供元 and ``source`` in the API).
 
 A fetch or read failure changes nothing but the feed's ``last_*`` fields, so
-the events of the last good fetch stay listed.
+the events of the last good fetch stay listed. ``refresh_feed_task`` is the same
+as a background task (the staff page queues it; ``madoguchi worker`` runs it).
 """
 
 from __future__ import annotations
@@ -28,17 +29,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from madoguchi.jobs.services import retried_task
+
 from . import ical, standard
-from .models import Event, EventFeed
 from .importing import parse_standard_csv
+from .models import Event, EventFeed
 from .records import EventError, dedup_key, refresh_derived
 
 log = logging.getLogger("madoguchi.events")
 
-#: seconds to wait for a feed server (connect and each read)
-FEED_TIMEOUT_S = 10
-#: largest feed accepted, in bytes
-FEED_MAX_BYTES = 5 * 1024 * 1024
 _TRUNCATE = {f.name: f.max_length for f in Event._meta.fields if getattr(f, "max_length", None)}
 
 
@@ -116,8 +115,8 @@ def read_feed(body: bytes, *, content_type: str = "", url: str = "", format: str
 def refresh_feed(feed: EventFeed, *, timeout_s: float | None = None, max_bytes: int | None = None) -> FeedResult:
     """Fetch ``feed`` and merge its events (see the module docstring). Never raises for a bad feed:
     the outcome is returned and saved on the feed (``last_ok``, ``last_message``, ``last_counts``)."""
-    timeout_s = timeout_s or getattr(settings, "EVENTS_FEED_TIMEOUT_S", FEED_TIMEOUT_S)
-    max_bytes = max_bytes or getattr(settings, "EVENTS_FEED_MAX_BYTES", FEED_MAX_BYTES)
+    timeout_s = timeout_s or settings.EVENTS_FEED_TIMEOUT_S
+    max_bytes = max_bytes or settings.EVENTS_FEED_MAX_BYTES
     try:
         body, content_type = fetch(feed.url, timeout_s=timeout_s, max_bytes=max_bytes)
         rows, unreadable = read_feed(body, content_type=content_type, url=feed.url, format=feed.format)
@@ -135,6 +134,17 @@ def refresh_feed(feed: EventFeed, *, timeout_s: float | None = None, max_bytes: 
                                                 last_counts=counts)
     feed.refresh_from_db()
     return FeedResult(feed, True, message, counts, unreadable)
+
+
+@retried_task(max_attempts=3, backoff_s=60)
+def refresh_feed_task(feed_id: int) -> dict:
+    """``refresh_feed`` as a background task (the staff feeds page queues it). A feed that cannot be
+    fetched or read is recorded on the feed and not retried; only unexpected errors are.
+
+    :returns: ``{"ok", "message"}``
+    """
+    result = refresh_feed(EventFeed.objects.get(pk=feed_id))
+    return {"ok": result.ok, "message": result.message}
 
 
 @transaction.atomic

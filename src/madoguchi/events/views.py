@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from . import ical, services, standard
+from .feeds import refresh_feed_task
 from .forms import EventForm, FeedForm, FilterForm, RejectForm
 from .models import Event, EventFeed
 from .syndication import when_text
@@ -225,8 +226,7 @@ def staff_feeds(request: HttpRequest) -> HttpResponse:
         except services.EventError as exc:
             form.add_error(exc.param if exc.param in form.fields else None, exc.message)
         else:
-            result = services.refresh_feed(feed)
-            (messages.success if result.ok else messages.error)(request, f"{feed.name}: {result.message}")
+            _queue_refresh(request, feed)
             return redirect("events:staff_feeds")
     return render(request, "events/feeds.html", {"form": form, "feeds": EventFeed.objects.all()})
 
@@ -234,7 +234,17 @@ def staff_feeds(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_member_required
 def staff_feed_refresh(request: HttpRequest, feed_id: int) -> HttpResponse:
-    feed = get_object_or_404(EventFeed, pk=feed_id)
-    result = services.refresh_feed(feed)
-    (messages.success if result.ok else messages.error)(request, f"{feed.name}: {result.message}")
+    _queue_refresh(request, get_object_or_404(EventFeed, pk=feed_id))
     return redirect("events:staff_feeds")
+
+
+def _queue_refresh(request: HttpRequest, feed: EventFeed) -> None:
+    """Queue the feed's fetch (``feeds.refresh_feed_task``); say its outcome if the backend ran it at once."""
+    result = refresh_feed_task.enqueue(feed.pk)
+    if result.status == "SUCCESSFUL":
+        outcome = result.return_value
+        (messages.success if outcome["ok"] else messages.error)(request, f"{feed.name}: {outcome['message']}")
+    elif result.status == "FAILED":
+        messages.error(request, f"{feed.name}: 取得できませんでした。管理者に連絡してください")
+    else:
+        messages.success(request, f"{feed.name}: 取得を受け付けました。まもなく反映されます（結果はこの一覧の「最終取得」に出ます）")

@@ -3,8 +3,9 @@
 A channel is a function ``send(member, subject, body, *, event)``
 registered under a string id; ``notify`` calls every channel named in the
 setting ``RESERVATIONS_NOTICE_CHANNELS`` (default ``("mail",)``). The built-in
-``mail`` channel uses Django's mail API (``EMAIL_BACKEND``; tests use the
-locmem backend). Add a channel (LINE, SMS, the future ``notices`` app)::
+``mail`` channel queues a retried mail task (``jobs.services.send_mail_later``;
+Django's mail API inside, ``EMAIL_BACKEND``; tests run tasks at once with the
+locmem backend), so a draw queues one mail task per applicant. Add a channel (LINE, SMS, the future ``notices`` app)::
 
     from madoguchi.reservations import notices
 
@@ -22,8 +23,9 @@ from collections import defaultdict
 from typing import Callable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.utils import timezone
+
+from madoguchi.jobs.services import send_mail_later
 
 logger = logging.getLogger("madoguchi.reservations.notices")
 
@@ -43,9 +45,9 @@ def register(name: str):
 
 @register("mail")
 def send_by_mail(member, subject: str, body: str, *, event: str) -> None:
-    """Mail to the member's address (skipped when it has none)."""
+    """Queue a mail to the member's address (skipped when it has none)."""
     if member.email:
-        send_mail(subject, body, None, [member.email])
+        send_mail_later(subject, body, [member.email])
 
 
 def notify(member, subject: str, body: str, *, event: str) -> int:

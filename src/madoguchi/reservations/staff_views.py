@@ -83,14 +83,24 @@ def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
 @require_POST
 @staff_member_required
 def period_draw(request: HttpRequest, period_id: int) -> HttpResponse:
+    """Queue the draw (``services.enqueue_draw``); the worker draws, publishes and mails the applicants."""
     period = get_object_or_404(LotteryPeriod, pk=period_id)
-    try:
-        summary = services.run_draw(period)
-    except ReservationError as exc:
-        messages.error(request, exc.message)
+    if period.drawn_at is not None:
+        messages.error(request, f"「{period.title}」はすでに抽選済みです")
+        return redirect("reservations:staff_period", period_id=period_id)
+    result = services.enqueue_draw(period)
+    outcome = result.return_value if result.status == "SUCCESSFUL" else None
+    if outcome and outcome["ok"]:
+        messages.success(request, f"抽選しました: 申込 {outcome['entries']} 件、当選 {outcome['won']} 件、繰り下げ "
+                         f"{outcome['passed']} 件、落選 {outcome['lost']} 件、無効 {outcome['invalid']} 件。"
+                         "乱数シードを公開しました。")
+    elif outcome:
+        messages.error(request, outcome["message"])
+    elif result.status == "FAILED":
+        messages.error(request, "抽選を実行できませんでした。管理者に連絡してください")
     else:
-        messages.success(request, f"抽選しました: 申込 {summary.entries} 件、当選 {summary.won} 件、繰り下げ "
-                         f"{summary.passed} 件、落選 {summary.lost} 件、無効 {summary.invalid} 件。乱数シードを公開しました。")
+        messages.success(request, f"抽選を受け付けました。まもなく結果とシードを公開し、申込者にメールします"
+                         f"（処理状況: /api/v1/jobs/{result.id}）。")
     return redirect("reservations:staff_period", period_id=period_id)
 
 

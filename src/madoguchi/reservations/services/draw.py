@@ -133,6 +133,19 @@ def run_draw(period: LotteryPeriod, *, now: dt.datetime | None = None) -> DrawSu
                        passed=counts["passed"], lost=counts["lost"], entries_sha256=period.entries_sha256)
 
 
+def enqueue_draw(period: LotteryPeriod):
+    """Queue the draw of ``period`` as a background task (``reservations.tasks.draw_period``; run by
+    ``madoguchi worker``, which then queues one mail task per applicant). Requested twice, it runs once:
+    the second task finds the period drawn (``already_drawn``).
+
+    :returns: the ``TaskResult`` (``id`` for ``/api/v1/jobs/<id>``; ``status``/``return_value`` when
+        the backend ran it at once)
+    """
+    from ..tasks import draw_period
+
+    return draw_period.enqueue(period.pk)
+
+
 def published_file(period: LotteryPeriod, which: str) -> bytes:
     """The published ``entries`` or ``results`` CSV of a drawn period.
 

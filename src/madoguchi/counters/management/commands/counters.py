@@ -15,8 +15,9 @@ class Command(BaseCommand):
     help = ("Counter congestion (窓口混雑).\n"
             "  seed-demo [--days N]       Kawasaki's 7 ward offices with 4 counters each; N days of synthetic\n"
             "                             history (default 28, 0 for none)\n"
-            "  publish-day [--date D]     publish day D's readings (default yesterday) as a CSV resource of\n"
-            "                             dataset counter-congestion (queryable through the datastore API)\n"
+            "  publish-day [--date D] [--enqueue]  publish day D's readings (default yesterday) as a CSV\n"
+            "                             resource of dataset counter-congestion (queryable through the datastore\n"
+            "                             API); runs now, or with --enqueue as a task for madoguchi worker\n"
             "  issue-token OFFICE         (re)issue the push token of an office; printed once\n"
             "Example: madoguchi counters seed-demo && madoguchi counters publish-day --date 2026-11-27")
 
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         seed.add_argument("--days", type=int, default=28, help="days of synthetic history (default 28)")
         day = sub.add_parser("publish-day", help="publish one day's readings as open data")
         day.add_argument("--date", help="YYYY-MM-DD (Asia/Tokyo; default yesterday)")
+        day.add_argument("--enqueue", action="store_true",
+                         help="queue it as a background task (madoguchi worker runs it) instead of running it now")
         token = sub.add_parser("issue-token", help="issue an office's push token")
         token.add_argument("office", help="office slug, e.g. nakahara")
 
@@ -46,6 +49,12 @@ class Command(BaseCommand):
                 raise CommandError(f"--date {opts['date']}: YYYY-MM-DD で指定してください") from None
         else:
             day = timezone.localdate() - dt.timedelta(days=1)
+        if opts["enqueue"]:
+            from madoguchi.counters.tasks import publish_day_task
+
+            result = publish_day_task.enqueue(day.isoformat())
+            self.stdout.write(f"{day} の公開をキューに入れました (task {result.id})")
+            return
         try:
             version, created = services.publish_day(day)
         except ValueError as exc:

@@ -13,8 +13,16 @@ class Command(BaseCommand):
         parser.add_argument("--min-age", type=float, default=0, help="keep directories younger than this (seconds)")
         parser.add_argument("--upload-days", type=float, default=30,
                             help="keep uploads of finished or blocked jobs this many days (default 30)")
+        parser.add_argument("--enqueue", action="store_true",
+                            help="queue it as a background task (madoguchi worker runs it) instead of running it now")
 
     def handle(self, *args, **opts):
+        if opts["enqueue"]:
+            from madoguchi.datastore.tasks import cleanup
+
+            result = cleanup.enqueue(opts["min_age"], opts["upload_days"])
+            self.stdout.write(f"cleanup queued (task {result.id})")
+            return
         removed = services.remove_orphans(min_age_seconds=opts["min_age"])
         for path in removed:
             self.stdout.write(f"removed {path}")
