@@ -15,6 +15,9 @@ reads the same header):
    (gunicorn, workers = cores) and datasette (``_shape=objects``), at 1, 8 and
    32 connections. req/s, p50, p99, errors.
 3. Catalog search: 10,000 generated datasets, p50/p95 of ``/api/v1/datasets?q=``.
+4. Old and new server side by side: the same records queries on gunicorn sync workers
+   (``madoguchi.wsgi``) and on ``madoguchi serve`` (uvicorn, ``madoguchi.asgi``), workers = cores,
+   run alternately (issue #12: the new server must not lower the records API's throughput).
 
 Peers are installed into ``benchmarks/.peers`` from ``requirements-peers.txt``;
 ``wrk`` comes from Debian (installed when run as root). Load generator and
@@ -180,7 +183,8 @@ def _run(args, tmp: Path, procs: list, generate_csv) -> int:
     print(f"{args.rows:,} rows, {len(data) / 1e6:.1f} MB CP932, {cores} cores\n", flush=True)
 
     env = dict(os.environ, MADOGUCHI_DATA_DIR=str(tmp / "mdg"), DATABASE_URL=f"sqlite:///{tmp / 'mdg.sqlite3'}",
-               MADOGUCHI_LOG_LEVEL="ERROR", MADOGUCHI_ALLOWED_HOSTS="127.0.0.1,localhost")
+               MADOGUCHI_LOG_LEVEL="ERROR", MADOGUCHI_ALLOWED_HOSTS="127.0.0.1,localhost",
+               MADOGUCHI_RATE_LIMITS="off")  # wrk sends everything from one address
     env.pop("MADOGUCHI_TEST_DB", None)
     results = {}
     s, rss, _ = timed_child([PY, "-c", FLOOR, csv_path])
@@ -207,6 +211,9 @@ def _run(args, tmp: Path, procs: list, generate_csv) -> int:
     procs.append(subprocess.Popen([PEERS / "bin" / "datasette", "serve", db, "-p", str(dport), "--setting",
                                    "sql_time_limit_ms", "10000", "--setting", "num_sql_threads", str(cores)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    sport = free_port()  # the new production server, measured against gunicorn below
+    procs.append(subprocess.Popen([PY, "-m", "madoguchi.cli", "serve", "--workers", str(cores), "--bind",
+                                   f"127.0.0.1:{sport}"], env=env, cwd=ROOT))
     rid = info["resource"]
     base_m = f"http://127.0.0.1:{mport}/api/v1/resources/{rid}/records"
     base_d = f"http://127.0.0.1:{dport}/peer/pop.json"
@@ -237,6 +244,20 @@ def _run(args, tmp: Path, procs: list, generate_csv) -> int:
     # the load generator itself: a static-size response it can hammer (shows wrk is not the bottleneck)
     gen = wrk(f"http://127.0.0.1:{mport}/api/v1/resources/{rid}/records?limit=0&include_total=false", 32, 3)
     print(f"(load generator check: a tiny response at 32 conns: {gen['rps']:.0f} req/s)")
+
+    # old server (gunicorn sync workers) and new (madoguchi serve), same queries, alternately
+    base_s = f"http://127.0.0.1:{sport}/api/v1/resources/{rid}/records"
+    wait_http(base_s + "?limit=1")
+    wrk(base_s + "?limit=1", 8, 2)  # warm-up (first requests open the snapshot)
+    print(f"\n{'records API: old vs new server':34s} {'conns':>5s} {'gunicorn req/s':>15s} {'p50 ms':>7s} "
+          f"{'p99 ms':>7s} {'err':>4s} {'serve req/s':>15s} {'p50 ms':>7s} {'p99 ms':>7s} {'err':>4s} {'ratio':>6s}")
+    for name, (mu, _) in queries.items():
+        for c in (8, 32):
+            g = wrk(mu, c, args.duration)
+            n = wrk(mu.replace(base_m, base_s), c, args.duration)
+            print(f"{name:34s} {c:5d} {g['rps']:15.0f} {g['p50']:7.1f} {g['p99']:7.1f} {g['errors']:4d} "
+                  f"{n['rps']:15.0f} {n['p50']:7.1f} {n['p99']:7.1f} {n['errors']:4d} {_ratio(n['rps'], g['rps']):>6s}",
+                  flush=True)
 
     # catalog search
     sh(PY, "-c", SEARCH_SEED, args.datasets, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)

@@ -6,12 +6,14 @@ The one timed assertion of the suite is here on purpose: the issue's definition 
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import json
 import time
 from urllib.parse import urlsplit
 
 import pytest
+from asgiref.sync import sync_to_async
 
 from madoguchi.counters import services, stream
 from madoguchi.counters.models import Office
@@ -56,7 +58,7 @@ def read_event(response: http.client.HTTPResponse) -> dict:
         if name == "":
             event.setdefault("comment", []).append(value.strip())
         else:
-            event[name] = value[1:] if value.startswith(" ") else value
+            event[name] = value.removeprefix(" ")
 
 
 def push(live_server, token: str, body: dict) -> int:
@@ -123,3 +125,137 @@ def test_sse__keep_alive_comment_and_end_after_max_s(live_server, office):
     finally:
         conn.close()
     assert "event:" not in rest
+
+
+# ---------------------------------------------------------------- the ASGI way (issue #12): one poller per process
+
+async def _next_event(it) -> dict:
+    """Parse the next event of an async iterator of ``str``/``bytes`` parts (one or more events per part)."""
+    buffer = getattr(it, "_buffer", "")
+    while "\n\n" not in buffer:
+        part = await asyncio.wait_for(it.__anext__(), timeout=5)
+        buffer += part.decode() if isinstance(part, bytes) else part
+    text, _, rest = buffer.partition("\n\n")
+    it._buffer = rest
+    event: dict = {}
+    for line in text.split("\n"):
+        name, _, value = line.partition(":")
+        if name == "":
+            event.setdefault("comment", []).append(value.strip())
+        else:
+            event[name] = value.removeprefix(" ")
+    return event
+
+
+class _Parts:
+    """An async iterator wrapper that can carry a parse buffer."""
+
+    def __init__(self, it):
+        self.it = it
+
+    def __anext__(self):
+        return self.it.__anext__()
+
+    async def aclose(self):
+        await self.it.aclose()
+
+
+def test_asgi__one_poller_for_many_streams_and_each_gets_every_reading(office, settings, monkeypatch):
+    settings.COUNTERS_STREAM_POLL_MS = 20
+    polls = []
+    real = stream._latest_id
+    monkeypatch.setattr(stream, "_latest_id", lambda: polls.append(1) or real())
+
+    async def run():
+        streams = [_Parts(stream.aevents(None, max_s=5)) for _ in range(20)]
+        hellos = [await _next_event(s) for s in streams]
+        assert stream.active_streams() == 20
+        await asyncio.sleep(0.3)
+        polled = len(polls)
+        assert 5 <= polled <= 0.3 / 0.02 + 3, polled  # one poller (20 streams would poll 20× as often)
+        await sync_to_async(services.record_readings, thread_sensitive=False)(
+            office, [{"counter": "koseki", "waiting": 4}, {"counter": "hoken", "waiting": 5}])
+        got = [[await _next_event(s) for _ in range(2)] for s in streams]
+        for s in streams:
+            await s.aclose()
+        return hellos, got
+
+    hellos, got = asyncio.run(run())
+    assert {h["comment"][0] for h in hellos} == {"connected 0"}
+    for events in got:
+        assert [(e["event"], json.loads(e["data"])["counter"], json.loads(e["data"])["waiting"]) for e in events] == [
+            ("reading", "koseki", 4), ("reading", "hoken", 5)]
+    assert stream.active_streams() == 0
+
+
+def test_asgi__resume_from_last_event_id_then_live_without_duplicates(office, settings):
+    settings.COUNTERS_STREAM_POLL_MS = 20
+    seen = services.record_readings(office, [{"counter": "juminkiroku", "waiting": 9}])[0].pk
+    services.record_readings(office, [{"counter": "koseki", "waiting": 1}, {"counter": "hoken", "waiting": 2}])
+
+    async def run():
+        s = _Parts(stream.aevents(seen, max_s=5))
+        hello = await _next_event(s)
+        missed = [await _next_event(s) for _ in range(2)]
+        await sync_to_async(services.record_readings, thread_sensitive=False)(office, [{"counter": "kodomo",
+                                                                                        "waiting": 3}])
+        live = await _next_event(s)
+        await s.aclose()
+        return hello, missed + [live]
+
+    hello, events = asyncio.run(run())
+    assert hello["comment"] == [f"connected {seen}"]
+    assert [json.loads(e["data"])["waiting"] for e in events] == [1, 2, 3]
+    ids = [int(e["id"]) for e in events]
+    assert ids == sorted(set(ids)) and ids[0] > seen
+
+
+def test_asgi__keep_alive_then_end_after_max_s(office, settings):
+    settings.COUNTERS_STREAM_KEEPALIVE_S = 0.2
+
+    async def run():
+        parts = [part async for part in stream.aevents(None, max_s=0.5)]
+        return "".join(parts)
+
+    started = time.monotonic()
+    text = asyncio.run(run())
+    assert 0.45 < time.monotonic() - started < 2
+    assert text.startswith("retry: 2000\n: connected 0\n\n")
+    assert text.count(": keep-alive\n\n") == 2 and "event:" not in text
+
+
+def test_asgi__a_client_that_stops_reading_is_dropped(office, settings, monkeypatch):
+    settings.COUNTERS_STREAM_POLL_MS = 20
+    monkeypatch.setattr(stream, "QUEUE_MAX_EVENTS", 3)
+
+    async def run():
+        s = _Parts(stream.aevents(None, max_s=5))
+        await _next_event(s)
+        await sync_to_async(services.record_readings, thread_sensitive=False)(
+            office, [{"counter": "koseki", "waiting": n} for n in range(6)])
+        await asyncio.sleep(0.3)  # the hub fans out 6 readings into a queue of 3
+        events = []
+        try:
+            while True:
+                events.append(await _next_event(s))
+        except StopAsyncIteration:
+            pass
+        return events
+
+    events = asyncio.run(run())
+    assert [json.loads(e["data"])["waiting"] for e in events] == [0, 1, 2]  # then the stream ends; the browser resumes
+
+
+def test_asgi__the_view_serves_the_async_stream_under_asgi(office, settings):
+    from django.test import AsyncClient
+
+    settings.COUNTERS_STREAM_KEEPALIVE_S = 0.2
+
+    async def run():
+        response = await AsyncClient().get("/counters/stream?max_s=1", headers={"Last-Event-ID": "0"})
+        assert response.status_code == 200 and response.is_async
+        assert response["Content-Type"] == "text/event-stream; charset=utf-8"
+        return b"".join([part async for part in response.streaming_content]).decode()
+
+    text = asyncio.run(run())
+    assert text.startswith("retry: 2000\n: connected 0\n\n") and ": keep-alive" in text

@@ -2,7 +2,8 @@
 
 Migrates the embedded database, loads the bundled real open data, loads the
 bundled plans and events and demo counters and facilities, makes sure a staff
-account exists, removes orphan files and serves on 127.0.0.1:8000.
+account exists, removes orphan files, starts a task worker (``madoguchi worker``)
+and serves on 127.0.0.1:8000 with the production server (``madoguchi serve``).
 """
 
 import secrets
@@ -32,7 +33,24 @@ class Command(BaseCommand):
             User.objects.create_superuser("staff", "staff@example.invalid", password)
             self.stdout.write(self.style.WARNING(f"職員アカウント / staff login: staff / {password}"))
         if not opts["no_serve"]:
-            call_command("runserver", f"{opts['addr']}:{opts['port']}", use_reloader=False)
+            self._serve_with_worker(opts, streams)
+
+    def _serve_with_worker(self, opts, streams) -> None:
+        """``madoguchi worker`` in a child process (ingestion, mails, draws run there) and ``madoguchi serve``
+        here; stopping the server (Ctrl-C) stops the worker too."""
+        import subprocess
+        import sys
+
+        worker = subprocess.Popen([sys.executable, "-m", "madoguchi.cli", "worker"])
+        self.stdout.write(f"task worker started (pid {worker.pid}); serving on http://{opts['addr']}:{opts['port']}/")
+        try:
+            call_command("serve", bind=f"{opts['addr']}:{opts['port']}", **streams)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
     def _load_demo_services(self, streams) -> None:
         """Give the citizen services something to show: bundled plans and events, demo counters and facilities.

@@ -1,0 +1,1 @@
+"""The production server: ``madoguchi serve`` (uvicorn workers on ``madoguchi.asgi``). Public API: ``services``."""
