@@ -1,5 +1,6 @@
 """Events and counter congestion pages in Chromium at phone width: axe-core finds no WCAG 2.0/2.1 A/AA
-violation, and an open /counters/ page updates itself by Server-Sent Events (issue #6)."""
+violation, an open /counters/ page updates itself by Server-Sent Events (issue #6), and /counters/ fits
+320 and 375 px with every column of its tables on screen (issue #18)."""
 
 from __future__ import annotations
 
@@ -94,3 +95,34 @@ def test_counters_page_updates_itself_when_a_reading_is_pushed(counters, live_se
     assert cell.inner_text() == "42人"
     assert "宮前区役所 保険年金課 の情報が更新されました" in page.locator("#live-status").inner_text()
     page.close()
+
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_counters_page_fits_a_small_phone(width, counters, live_server, page_factory, axe):
+    """Issue #18: at 375 px the estimated wait was cut to 「約」 at the edge of its table's scroll box. Fresh
+    readings with three-digit estimates for one office, the seed's older ones for the others (「古い情報」
+    with its date in 更新), whatever the time of day."""
+    from madoguchi.counters.models import Office
+
+    office = Office.objects.get(slug="miyamae")
+    slugs = list(office.counters.values_list("slug", flat=True))
+    counters.record_readings(office, [{"counter": slug, "waiting": 99, "calling": 9999} for slug in slugs])
+    page = page_factory({"width": width, "height": 800})
+    page.goto(live_server.url + "/counters/")
+    page_width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert page_width <= width, f"/counters/ is {page_width}px wide on a {width}px phone"
+    cells = page.evaluate("""() => [...document.querySelectorAll('td[data-field="wait"]')].map(td => {
+        const cell = td.getBoundingClientRect(), box = td.closest('.table-wrap').getBoundingClientRect();
+        return {text: td.textContent, left: cell.left, right: cell.right, boxRight: box.right,
+                clipped: td.scrollWidth > td.clientWidth}; })""")
+    assert len(cells) >= len(slugs) and sum(c["text"].startswith("約") for c in cells) >= len(slugs)
+    for c in cells:
+        assert 0 <= c["left"] and c["right"] <= min(c["boxRight"], width) and not c["clipped"], (
+            f"estimated wait 「{c['text']}」 is not fully visible at {width}px: {c}")
+    hidden = page.evaluate("""() => [...document.querySelectorAll('.table-wrap')]
+        .filter(w => w.scrollWidth > w.clientWidth).map(w => w.getAttribute('aria-labelledby'))""")
+    assert hidden == [], f"at {width}px these offices' tables hide columns in their scroll box: {hidden}"
+    violations = axe(page)
+    assert violations == [], f"axe violations on /counters/ ({width}px):\n{violations.describe()}"
+    page.close()  # ends the page's event stream
