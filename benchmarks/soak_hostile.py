@@ -203,7 +203,7 @@ def phase_hostile(ctx: Context, *, bomb_bytes: int = 2 * 1024 ** 3, upload_bytes
     statuses = [get(base + p)[0] for p in hostile]
     others = [get(base + p)[0] for p in (
         "/api/v1/datasets?" + q({"q": "'; DROP TABLE catalog_dataset; --"}),
-        f"/api/3/action/datastore_search?" + q({"resource_id": rid, "sort": "人口; DROP TABLE x"}),
+        "/api/3/action/datastore_search?" + q({"resource_id": rid, "sort": "人口; DROP TABLE x"}),
         "/api/3/action/datastore_search_sql?" + q({"sql": f'SELECT * FROM "{rid}"; DROP TABLE catalog_dataset'}),
         "/api/3/action/datastore_search_sql?" + q({"sql": "SELECT * FROM read_csv('/etc/passwd')"}))]
     check("SQL injection in filters/sort/fields/limit → 400; search/CKAN → no 5xx",

@@ -128,7 +128,12 @@ class Site:
         self.media_root = self.data_dir / "media"
         self.env = dict(os.environ, MADOGUCHI_DATA_DIR=str(self.data_dir), MADOGUCHI_MEDIA_ROOT=str(self.media_root),
                         MADOGUCHI_LOG_LEVEL="ERROR", MADOGUCHI_ALLOWED_HOSTS="127.0.0.1,localhost",
-                        PYTHONPATH=str(ROOT / "src"), **(extra_env or {}))
+                        PYTHONPATH=str(ROOT / "src"),
+                        # one client address sends all the load; tasks (CKAN resource_create) run inside the
+                        # request, so the hostile phase sees each upload's outcome in its answer
+                        MADOGUCHI_RATE_LIMITS="off",
+                        MADOGUCHI_TASKS_BACKEND="django_tasks.backends.immediate.ImmediateBackend",
+                        **(extra_env or {}))
         self.env.setdefault("DATABASE_URL", f"sqlite:///{self.data_dir / 'soak.sqlite3'}")
         for key in ("MADOGUCHI_TEST_DB", "DJANGO_SETTINGS_MODULE", "MADOGUCHI_TEST_PAUSE_BEFORE_PUBLISH_S"):
             self.env.pop(key, None)

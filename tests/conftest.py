@@ -8,10 +8,27 @@ from madoguchi.catalog import services as catalog
 from madoguchi.datastore import services as datastore
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Background tasks run inside ``enqueue`` (Django's setting_changed signal resets django-tasks' backend
+    cache). A test that needs the queue sets ``settings.TASKS`` to the database backend itself."""
+    settings.TASKS = IMMEDIATE_TASKS
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def no_rate_limits(settings):
+    """Tests share one client address and run fast: rate limits are off except where a test turns them on
+    (tests/test_security.py)."""
+    settings.RATE_LIMITS_ENABLED = False
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
-SETTINGS = (ROOT / "src/madoguchi/settings.py").read_text()
+SETTINGS = "\n".join(p.read_text() for p in sorted((ROOT / "src/madoguchi/settings").glob("*.py")))
 COMMANDS = sorted(p.stem.replace("_", "-") for p in ROOT.glob("src/madoguchi/*/management/commands/*.py")
                   if not p.stem.startswith("_"))
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from madoguchi.bundle.loader import load_bundle
+from madoguchi.ratelimits.services import path_is_rate_limited
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "src/madoguchi/openapi.json"
@@ -105,6 +106,12 @@ def test_openapi_document__every_operation_documents_its_errors():
                     "$ref": "#/components/schemas/ErrorOut"}, where
             if any(p["in"] == "path" for p in op.get("parameters", [])):
                 assert "404" in responses, where
+            if "requestBody" in op:
+                assert "413" in responses, where
+            if path_is_rate_limited(path, method):
+                assert "Retry-After" in responses["429"]["headers"], where
+    assert "429" in doc["paths"]["/api/v1/datasets"]["get"]["responses"]
+    assert "413" in doc["paths"]["/api/v1/counters/readings"]["post"]["responses"]
 
 
 # The whole API in two runs, so that a failure names its owners: the open data core (catalog and datastore,

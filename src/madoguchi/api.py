@@ -4,8 +4,9 @@ Error body (every 4xx from this API, including unknown paths under ``/api/v1/``)
 
     {"ok": false, "error": {"code": "invalid_parameter", "param": "limit", "message": "…"}}
 
-``code`` is ``invalid_parameter`` (400, ``param`` names the parameter) or
-``not_found`` (404). The OpenAPI document (``/api/v1/openapi.json``) is
+``code`` is one of ``madoguchi.errors.ERROR_CODES`` (``invalid_parameter`` 400 with
+``param`` naming the parameter, ``not_found`` 404, ``too_large`` 413, ``rate_limited``
+429 …); the exception handlers below are the only places that turn errors into bodies. The OpenAPI document (``/api/v1/openapi.json``) is
 committed as ``src/madoguchi/openapi.json``; ``tests/test_openapi.py`` checks it
 does not drift and runs schemathesis against it.
 
@@ -21,8 +22,9 @@ from ninja.errors import HttpError, ValidationError
 
 from madoguchi.catalog.api import router as catalog_router
 from madoguchi.datastore.api import router as datastore_router
-from madoguchi.datastore.errors import QueryError
-from madoguchi.errors import error_body
+from madoguchi.datastore.services import QueryError
+from madoguchi.errors import ERROR_CODES, ServiceError, code_of, error_body
+from madoguchi.ratelimits.services import path_is_rate_limited
 from madoguchi.schemas import ErrorOut
 
 
@@ -47,8 +49,8 @@ class MadoguchiAPI(NinjaAPI):
         for name, definition in _error_schemas().items():
             components.setdefault(name, definition)
         error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
-        for operations in schema["paths"].values():
-            for operation in operations.values():
+        for path, operations in schema["paths"].items():
+            for method, operation in operations.items():
                 params = operation.get("parameters", [])
                 responses = operation["responses"]
                 # What this module adds to every operation: the ValidationError handler below answers 400 for a
@@ -58,6 +60,15 @@ class MadoguchiAPI(NinjaAPI):
                     responses[400] = {"description": "Bad Request: invalid_parameter", **error}
                 if any(p["in"] == "path" for p in params) and not {404, "404"} & set(responses):
                     responses[404] = {"description": "Not Found", **error}
+                # UploadLimitMiddleware answers 413 for any body over MADOGUCHI_MAX_UPLOAD_BYTES, and the rate
+                # limits (ratelimits.rules) 429 with Retry-After.
+                if "requestBody" in operation and not {413, "413"} & set(responses):
+                    responses[413] = {"description": f"Payload Too Large: too_large ({ERROR_CODES['too_large'][1]})",
+                                      **error}
+                if path_is_rate_limited(path, method) and not {429, "429"} & set(responses):
+                    responses[429] = {"description": "Too Many Requests: rate_limited", **error, "headers": {
+                        "Retry-After": {"description": "Seconds until the client may try again",
+                                        "schema": {"type": "integer"}}}}
                 for param in params:
                     # django-ninja copies the JSON Schema ``examples`` list of a parameter's schema next to it,
                     # where OpenAPI wants a map of Example Objects. The schema keeps the list.
@@ -85,6 +96,7 @@ api.add_router("/plans", "madoguchi.plans.api.router")
 api.add_router("/reservations", "madoguchi.reservations.api.router")
 api.add_router("/", "madoguchi.quality.api.router")
 api.add_router("/standards", "madoguchi.standards.api.router")
+api.add_router("/jobs", "madoguchi.jobs.api.router")  # background job state (issue #12)
 
 
 @api.exception_handler(QueryError)
@@ -124,5 +136,10 @@ def _validation_error(request, exc: ValidationError):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    code = {404: "not_found", 403: "forbidden"}.get(exc.status_code, "error")
-    return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+    return api.create_response(request, error_body(code_of(exc.status_code), str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request, exc: ServiceError):
+    """Any app's ``ServiceError`` (garbage, shelters, counters, events, reservations …) not caught by its router."""
+    return api.create_response(request, exc.as_body(), status=exc.status)

@@ -6,6 +6,35 @@ message}}`` (``madoguchi.schemas.ErrorOut``); ``error_body`` builds it.
 
 from __future__ import annotations
 
+#: The one list of error codes of ``/api/v1/``: code → (HTTP status, meaning). Every error body's
+#: ``error.code`` is one of these; the OpenAPI document lists them (``schemas.ErrorDetail``).
+ERROR_CODES: dict[str, tuple[int, str]] = {
+    "invalid_parameter": (400, "a parameter or body field is wrong; ``param`` names it"),
+    "unauthorized": (401, "a token is missing or unknown"),
+    "login_required": (401, "the citizen must log in"),
+    "forbidden": (403, "not allowed for this user"),
+    "not_found": (404, "no such thing (or not visible to this user)"),
+    "already_booked": (409, "the slot was taken"),
+    "conflict": (409, "the thing is not in a state that allows this"),
+    "too_large": (413, "request body over ``MADOGUCHI_MAX_UPLOAD_BYTES``"),
+    "rate_limited": (429, "too many requests; ``Retry-After`` says when to try again"),
+    "source_unavailable": (503, "the open data the service reads is not published"),
+    "error": (500, "anything else"),
+}
+
+
+def status_of(code: str, default: int = 400) -> int:
+    """HTTP status of an error code (``ERROR_CODES``); ``default`` for a service's own code."""
+    return ERROR_CODES[code][0] if code in ERROR_CODES else default
+
+
+def code_of(status: int) -> str:
+    """The generic error code of an HTTP status (for errors raised as a bare status)."""
+    for code, (code_status, _) in ERROR_CODES.items():
+        if code_status == status:
+            return code
+    return "error"
+
 
 def error_body(code: str, message: str, param: str | None = None) -> dict:
     """The API error body (``madoguchi.schemas.ErrorOut``)."""
@@ -25,7 +54,7 @@ class ServiceError(Exception):
 
     def __init__(self, code: str, message: str, param: str | None = None, *, status: int | None = None):
         self.code, self.message, self.param = code, message, param
-        self.status = status if status is not None else self.STATUS.get(code, 400)
+        self.status = status if status is not None else self.STATUS.get(code, status_of(code))
         super().__init__(f"{param}: {message}" if param else message)
 
     @property

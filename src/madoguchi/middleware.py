@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse
@@ -62,3 +64,53 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+class HeadAsGetMiddleware:
+    """Answer ``HEAD`` wherever ``GET`` is answered (RFC 9110 §9.3.2): link checkers and harvesters send HEAD.
+
+    The request is dispatched as ``GET`` (views, ``require_GET`` and the API routers accept it) and the
+    body is dropped; status and headers (``Content-Length``, ``ETag``, ``Content-Type`` …) are those of
+    the GET. A streaming body (a download, a Server-Sent Events stream) is closed without being read.
+    Works under WSGI and ASGI (no thread hop for async views).
+    """
+
+    sync_capable = async_capable = True
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
+
+    def __call__(self, request):
+        if iscoroutinefunction(self):
+            return self._acall(request)
+        if request.method != "HEAD":
+            return self.get_response(request)
+        self._as_get(request)
+        return self._strip(request, self.get_response(request))
+
+    async def _acall(self, request):
+        if request.method != "HEAD":
+            return await self.get_response(request)
+        self._as_get(request)
+        return self._strip(request, await self.get_response(request))
+
+    @staticmethod
+    def _as_get(request) -> None:
+        request.method = request.META["REQUEST_METHOD"] = "GET"
+
+    @staticmethod
+    def _strip(request, response):
+        request.method = request.META["REQUEST_METHOD"] = "HEAD"
+        if response.streaming:
+            close = getattr(response, "close", None)
+            response.streaming_content = []
+            if close:
+                close()
+        else:
+            length = len(response.content)
+            response.content = b""
+            if not response.has_header("Content-Length"):
+                response["Content-Length"] = str(length)
+        return response

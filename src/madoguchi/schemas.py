@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 
+from madoguchi.errors import ERROR_CODES
+
 #: Largest value of a database id (a signed 64-bit integer). Larger path ids are unknown (404), never sent
 #: to the database.
 DB_INT_MAX = 2**63 - 1
@@ -35,7 +37,8 @@ class OutSchema(Schema):
 
 
 class ErrorDetail(OutSchema):
-    code: str = Field(description="Stable machine code: ``invalid_parameter`` (400), ``not_found`` (404)")
+    code: str = Field(description="Stable machine code: " + "; ".join(
+        f"``{code}`` ({status}: {meaning})" for code, (status, meaning) in ERROR_CODES.items()))
     param: str | None = Field(description="The query or path parameter at fault, e.g. ``limit``; null if none")
     message: str = Field(description="What is wrong, for people (Japanese)")
 

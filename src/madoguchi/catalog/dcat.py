@@ -88,13 +88,11 @@ PREFIXES = {"dcat": DCAT, "dct": DCTERMS, "foaf": FOAF, "skos": SKOS, "vcard": V
 #: inline JSON-LD context (never a remote one: clients must not need to fetch anything)
 JSONLD_CONTEXT = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
-DEFAULT_CATALOG_TITLE = "窓口 madoguchi オープンデータ"
-DEFAULT_CATALOG_DESCRIPTION = "市のオープンデータのカタログ。データセットの説明、ファイル、表データのダウンロード。"
 
 
 def public_datasets() -> QuerySet:
     """Public (active, not private) datasets with everything the graph reads prefetched."""
-    return services.visible_datasets(include_private=False).prefetch_related(
+    return services.visible_datasets(None).prefetch_related(
         "themes", "tags",
         Prefetch("resources",
                  queryset=Resource.objects.select_related("current_version").order_by("position", "id")))
@@ -149,9 +147,9 @@ def catalog_graph(datasets: Iterable[Dataset], base_url: str) -> Graph:
     graph = _new_graph()
     catalog = urls.home
     graph.add((catalog, RDF.type, DCAT.Catalog))
-    graph.add((catalog, DCTERMS.title, _ja(getattr(settings, "MADOGUCHI_CATALOG_TITLE", DEFAULT_CATALOG_TITLE))))
+    graph.add((catalog, DCTERMS.title, _ja(settings.CATALOG_TITLE)))
     graph.add((catalog, DCTERMS.description,
-               _ja(getattr(settings, "MADOGUCHI_CATALOG_DESCRIPTION", DEFAULT_CATALOG_DESCRIPTION))))
+               _ja(settings.CATALOG_DESCRIPTION)))
     graph.add((catalog, FOAF.homepage, catalog))
     graph.add((catalog, DCTERMS.language, EU_LANGUAGE.JPN))
     graph.add((catalog, DCAT.themeTaxonomy, _theme_scheme(graph, urls)))

@@ -4,7 +4,11 @@ GET takes parameters from the query string, POST from a JSON body or a
 multipart form (file uploads, as ckanapi sends them). Every answer is CKAN's
 envelope ``{"help", "success", "result"}``; errors are ``success: false`` with
 ``error.__type``, ``error.message`` and CKAN's status code. Write actions need
-``Authorization: <API token>`` (or ``X-CKAN-API-Key``) of a staff user.
+``Authorization: <API token>`` (or ``X-CKAN-API-Key``) of a staff user; a browser
+session never authorizes a POST (403), it only lets staff read private datasets with GET.
+
+Who may call: anyone for read actions (private and deleted datasets hidden by
+``catalog.visibility``); staff API tokens for write actions.
 """
 
 from __future__ import annotations
@@ -36,7 +40,12 @@ def _user(request: HttpRequest):
             raise NotAuthorized("API トークンが正しくありません (invalid API token)")
         ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
         return found.user
-    return request.user if request.user.is_authenticated else AnonymousUser()
+    # A browser session identifies the reader of GET requests only (staff see their private datasets,
+    # as in CKAN's web UI); a POST is authenticated by its token alone, so no other site can make a
+    # logged-in browser write (the endpoint is CSRF-exempt because CKAN clients send no CSRF token).
+    if request.method == "GET" and request.user.is_authenticated:
+        return request.user
+    return AnonymousUser()
 
 
 def _strip_nul(value):
@@ -88,10 +97,12 @@ def action_view(request: HttpRequest, name: str) -> JsonResponse:
             if request.method != "POST":
                 raise BadRequest(f"{name} は POST で呼び出してください")
             if not getattr(user, "is_staff", False):
-                raise NotAuthorized(f"{name} には職員の API トークンが必要です (not authorized)")
+                raise NotAuthorized(f"{name} には職員の API トークンが必要です: Authorization ヘッダーで送ってください"
+                                    f" (an API token of a staff user is required in the Authorization header)")
         result = found.func(Context(request=request, user=user), _params(request))
     except CkanError as exc:
         return JsonResponse({"help": help_url, "success": False, "error": exc.as_dict()}, status=exc.status,
                             json_dumps_params={"ensure_ascii": False})
     return JsonResponse({"help": help_url, "success": True, "result": result}, safe=False,
+                        status=getattr(result, "status_code", 200),  # 202: actions_write.Accepted
                         json_dumps_params={"ensure_ascii": False})

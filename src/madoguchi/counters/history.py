@@ -24,8 +24,6 @@ from .models import Counter, CounterReading
 
 DATASET_SLUG = "counter-congestion"
 DATASET_TITLE = "区役所窓口の混雑状況（履歴）"
-#: weeks of history used for the best time to visit
-BEST_TIME_WEEKS = 8
 #: a weekday-hour slot needs this many readings to be recommended
 MIN_SAMPLES = 3
 WEEKDAYS = {1: "月", 2: "火", 3: "水", 4: "木", 5: "金", 6: "土", 7: "日"}
@@ -85,7 +83,7 @@ def best_times(counter: Counter, *, weeks: int | None = None, today: dt.date | N
     One aggregate query (weekday and hour extracted in the database in the current time zone,
     on SQLite and PostgreSQL alike).
     """
-    weeks = weeks or getattr(settings, "COUNTERS_BEST_TIME_WEEKS", BEST_TIME_WEEKS)
+    weeks = weeks or settings.COUNTERS_BEST_TIME_WEEKS
     today = today or timezone.localdate()
     since = today - dt.timedelta(weeks=weeks)
     start = timezone.make_aware(dt.datetime.combine(since, dt.time(0)))

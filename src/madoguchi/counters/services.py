@@ -10,7 +10,7 @@
 
 Estimated wait (推定待ち時間, minutes), computed for the latest reading R of a counter:
 
-1. Window: readings of the same counter from ``RATE_WINDOW_MIN`` (60) minutes before R
+1. Window: readings of the same counter from ``settings.COUNTERS_RATE_WINDOW_MIN`` (60) minutes before R
    up to R, not before 00:00 of R's day (Asia/Tokyo; ticket numbers restart daily).
 2. Let R0 be the earliest reading in the window with a 呼出番号. ``served`` = R.呼出番号 −
    R0.呼出番号 (people called in the window), ``elapsed`` = minutes from R0 to R.
@@ -18,7 +18,7 @@ Estimated wait (推定待ち時間, minutes), computed for the latest reading R 
    (people per minute), and wait = ⌈待ち人数 / rate⌉ (basis ``recent_rate``).
 4. Otherwise wait = 待ち人数 × the counter's 標準処理時間 (``service_minutes``; basis ``standard_time``).
 5. 待ち人数 0 → 0 minutes.
-6. No estimate (``null``) when R is stale: from an earlier day, or older than ``STALE_MIN`` (120) minutes.
+6. No estimate (``null``) when R is stale: from an earlier day, or older than ``settings.COUNTERS_STALE_MIN`` (120) minutes.
 
 This is Little's law (wait = queue length / throughput) with the throughput measured from
 the called numbers, the way the cities' 窓口混雑 pages estimate "あと何分".
@@ -42,12 +42,8 @@ from madoguchi.errors import ServiceError
 from .history import best_times, day_csv, publish_day  # noqa: F401
 from .models import Counter, CounterReading, Office
 
-#: minutes of recent readings used for the service rate
-RATE_WINDOW_MIN = 60
 #: shortest span (minutes) over which a service rate is trusted
 MIN_ELAPSED_MIN = 5
-#: minutes after which the latest reading no longer counts as the current state
-STALE_MIN = 120
 MAX_WAITING = 10_000
 MAX_CALLING = 10_000_000
 MAX_READINGS_PER_PUSH = 200
@@ -59,8 +55,6 @@ class CounterError(ServiceError):
     :param code: ``invalid_parameter`` (400), ``unauthorized`` (401), ``not_found`` (404)
     :param param: the field at fault, e.g. ``readings[1].waiting``
     """
-
-    STATUS = {"invalid_parameter": 400, "unauthorized": 401, "not_found": 404}
 
 
 # --- tokens -------------------------------------------------------------------------------------
@@ -215,7 +209,7 @@ def _rate(latest: CounterReading, window: list[CounterReading]) -> float | None:
 
 
 def _window_start(at: dt.datetime) -> dt.datetime:
-    window_min = getattr(settings, "COUNTERS_RATE_WINDOW_MIN", RATE_WINDOW_MIN)
+    window_min = settings.COUNTERS_RATE_WINDOW_MIN
     local = timezone.localtime(at)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     return max(at - dt.timedelta(minutes=window_min), midnight)
@@ -249,9 +243,9 @@ def _state(counter: Counter, reading: CounterReading | None, readings: list[Coun
 
 def is_stale(reading: CounterReading, now: dt.datetime | None = None) -> bool:
     """A reading is stale (no estimate is given) when it is from an earlier day (Asia/Tokyo) or older
-    than ``STALE_MIN`` (120) minutes: the counter has not reported since."""
+    than ``settings.COUNTERS_STALE_MIN`` (120) minutes: the counter has not reported since."""
     now = now or timezone.now()
-    stale_min = getattr(settings, "COUNTERS_STALE_MIN", STALE_MIN)
+    stale_min = settings.COUNTERS_STALE_MIN
     return (timezone.localdate(reading.recorded_at) != timezone.localdate(now)
             or now - reading.recorded_at > dt.timedelta(minutes=stale_min))
 

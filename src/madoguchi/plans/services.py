@@ -25,6 +25,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from madoguchi.wareki import WarekiError, parse_fiscal_year
+
 from . import grading, metrics
 from .audit import RESERVED_SLUGS, Actor, PlanError, save_fields
 from .audit import equal_values as _equal
@@ -40,11 +42,22 @@ __all__ = ["Actor", "PlanError", "PlanFileError", "grading", "metrics"]
 YEAR_RANGE = (1900, 2200)
 
 
+def _not_a_year(value) -> str:
+    """Why ``value`` is not a fiscal year: 和暦 is read (``madoguchi.wareki``) to say which year was meant."""
+    try:
+        meant = parse_fiscal_year(str(value)) if isinstance(value, str) else None
+    except WarekiError as exc:
+        return f"年度 {value!r} はありません: {exc.reason}"
+    if meant is not None:
+        return f"年度は西暦で指定してください ({value} は {meant})"
+    return f"年度 {value!r} は整数で指定してください (例: 2019)"
+
+
 def _year(value, param: str) -> int:
     try:
         year = int(value)
     except (TypeError, ValueError):
-        raise PlanError(param, f"年度 {value!r} は整数で指定してください (例: 2019)") from None
+        raise PlanError(param, _not_a_year(value)) from None
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         raise PlanError(param, f"年度 {year} は {YEAR_RANGE[0]}–{YEAR_RANGE[1]} の範囲で指定してください")
     return year

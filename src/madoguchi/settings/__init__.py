@@ -7,9 +7,14 @@ local files under ``MADOGUCHI_DATA_DIR`` (``./var``).
 Environment:
     MADOGUCHI_DATA_DIR      where the SQLite file, uploads and snapshots live
     DATABASE_URL            e.g. ``postgres://user:pw@127.0.0.1:5432/madoguchi``
-    MADOGUCHI_SECRET_KEY    required when MADOGUCHI_DEBUG is off
+    MADOGUCHI_SECRET_KEY    signs sessions and tokens; without it a random key is made once and kept in
+                            ``DATA_DIR/secret_key`` (mode 0600) — never a public default
     MADOGUCHI_DEBUG         "1" for development error pages
     MADOGUCHI_ALLOWED_HOSTS comma separated
+
+Production uses ``madoguchi.settings.production`` (``DJANGO_SETTINGS_MODULE``): it refuses to start
+without a secret key, an absolute data directory and allowed hosts, and turns on secure cookies and
+HSTS (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -19,12 +24,34 @@ from pathlib import Path
 
 import dj_database_url
 
-BASE_DIR = Path(__file__).resolve().parent
+BASE_DIR = Path(__file__).resolve().parent.parent  # src/madoguchi
 DATA_DIR = Path(os.environ.get("MADOGUCHI_DATA_DIR", Path.cwd() / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+#: These base settings are in use themselves (not only imported by ``settings.production``, which checks its
+#: environment first): only then are directories and the kept secret key made at start-up.
+EMBEDDED = os.environ.get("DJANGO_SETTINGS_MODULE", "madoguchi.settings") == "madoguchi.settings"
+if EMBEDDED:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("MADOGUCHI_DEBUG", "0") == "1"
-SECRET_KEY = os.environ.get("MADOGUCHI_SECRET_KEY", "dev-only-insecure-key-change-me")
+
+
+def _kept_secret_key(path: Path) -> str:
+    """The key in ``path``, made (50 random characters, mode 0600) on first use."""
+    import secrets
+
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(50)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(key)
+        return key
+    except FileExistsError:  # pragma: no cover - another process made it first
+        return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("MADOGUCHI_SECRET_KEY") or (_kept_secret_key(DATA_DIR / "secret_key") if EMBEDDED else "")
 ALLOWED_HOSTS = os.environ.get("MADOGUCHI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -36,18 +63,23 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",  # serves Swagger UI from local static files (no CDN)
+    "django_tasks", "django_tasks_db",  # Django's Tasks API (backport) with its database backend
+    "madoguchi.jobs",  # worker heartbeats and leases, retried tasks, the mail task (issue #12)
     "madoguchi.catalog",
     "madoguchi.datastore",
     "madoguchi.standards", "madoguchi.quality", "madoguchi.privacy",  # issue #3
     "madoguchi.ckan",
+    "madoguchi.ratelimits",
     "madoguchi.reservations",
     "madoguchi.plans",
     "madoguchi.gomi", "madoguchi.shelters",  # citizen services: garbage sorting, shelters (issue #6)
     "madoguchi.events", "madoguchi.counters",  # citizen services: events, counter congestion (issue #6)
+    "madoguchi.server",  # `madoguchi serve`: the production ASGI server (issue #12)
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "madoguchi.middleware.HeadAsGetMiddleware",
     "madoguchi.middleware.UploadLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -55,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "madoguchi.ratelimits.services.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -99,6 +132,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 
+# Background work (ingestion, mails, draws, feed fetches): Django's Tasks API,
+# database backend by default; `madoguchi worker` runs the queue.
+TASKS = {"default": {"BACKEND": os.environ.get("MADOGUCHI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+#: a RUNNING task whose worker has not written its heartbeat for this long is re-enqueued (or failed after its
+#: last attempt); workers beat every third of it
+JOBS_LEASE_S = float(os.environ.get("MADOGUCHI_JOBS_LEASE_S", "30"))
+#: neighbouring cities' event feeds: seconds to wait for the server (connect and each read), largest body in bytes
+EVENTS_FEED_TIMEOUT_S = float(os.environ.get("MADOGUCHI_EVENTS_FEED_TIMEOUT_S", "10"))
+EVENTS_FEED_MAX_BYTES = int(os.environ.get("MADOGUCHI_EVENTS_FEED_MAX_BYTES", str(5 * 1024 * 1024)))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "ja"
@@ -110,9 +153,46 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]  # site CSS, per-app CSS/JS, vendored htmx and Leaflet
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+if EMBEDDED:
+    STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("MADOGUCHI_MEDIA_ROOT", DATA_DIR / "media"))
 MEDIA_URL = "/media/"  # never served directly: downloads go through views that count them
+
+
+def datastore_storage(environ) -> dict:
+    """The ``STORAGES["datastore"]`` entry chosen by ``MADOGUCHI_STORAGE`` (``local`` or ``s3``).
+
+    Keys are the paths stored in the database (``datastore/v/<resource>/<uuid>/table.parquet``,
+    ``datastore/uploads/<job>.upload``): files under ``MEDIA_ROOT`` (local, today's layout) or
+    objects in ``MADOGUCHI_S3_BUCKET``. S3 credentials come from the standard ``AWS_*`` env vars.
+    """
+    kind = environ.get("MADOGUCHI_STORAGE", "local")
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"allow_overwrite": True}}
+    if kind != "s3" or not environ.get("MADOGUCHI_S3_BUCKET"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("MADOGUCHI_STORAGE must be 'local' or 's3' (s3 needs MADOGUCHI_S3_BUCKET)")
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": environ["MADOGUCHI_S3_BUCKET"],
+        "endpoint_url": environ.get("MADOGUCHI_S3_ENDPOINT_URL") or None,  # e.g. MinIO, Ceph, moto
+        "region_name": environ.get("MADOGUCHI_S3_REGION") or None,
+        "file_overwrite": True,  # keys are unique (uuid, job id); no existence check per write
+        "default_acl": None, "querystring_auth": True,  # objects stay private
+        "max_memory_size": 8 * 1024 * 1024,  # reads spool to disk above 8 MiB
+    }}
+
+
+# File storages; "datastore" holds snapshots, originals and staff uploads (see datastore_storage); "default"
+# (published lottery files …) lives in the same place, so every app server and worker sees the same files.
+STORAGES = {
+    "default": datastore_storage(os.environ),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "datastore": datastore_storage(os.environ),
+}
+#: local read-through cache of Parquet files when the datastore storage is not local disk
+DATASTORE_CACHE_DIR = Path(os.environ.get("MADOGUCHI_CACHE_DIR", DATA_DIR / "cache")).resolve()
+DATASTORE_CACHE_MAX_MB = int(os.environ.get("MADOGUCHI_CACHE_MAX_MB", "10240"))
 WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "/admin/login/"
@@ -127,12 +207,67 @@ MAX_UPLOAD_BYTES = int(os.environ.get("MADOGUCHI_MAX_UPLOAD_BYTES", str(100 * 10
 #: Excel's own limit is 16,384 columns; wider files are refused before typing (each column costs time and memory)
 DATASTORE_MAX_COLUMNS = int(os.environ.get("MADOGUCHI_DATASTORE_MAX_COLUMNS", "16384"))
 XLSX_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("MADOGUCHI_XLSX_MAX_UNCOMPRESSED_BYTES", str(1024 ** 3)))  # zip-bomb guard
+XLSX_MAX_COMPRESSION_RATIO = 200  # a member over 10 MB that compresses better than this is refused (zip bomb)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 CATALOG_PAGE_SIZE = 20
+#: Title and description of the DCAT catalog (``/catalog.ttl``), Japanese
+CATALOG_TITLE = os.environ.get("MADOGUCHI_CATALOG_TITLE", "窓口 madoguchi オープンデータ")
+CATALOG_DESCRIPTION = os.environ.get(
+    "MADOGUCHI_CATALOG_DESCRIPTION", "市のオープンデータのカタログ。データセットの説明、ファイル、表データのダウンロード。")
 
+# Counter congestion (counters/services.py explains the estimate)
+COUNTERS_RATE_WINDOW_MIN = 60   # minutes of readings the call rate is measured over
+COUNTERS_STALE_MIN = 120        # minutes after which a reading gives no estimate
+COUNTERS_BEST_TIME_WEEKS = 8    # weeks of history behind "best time to visit"
+
+# Shelter map tiles (Leaflet URL template; empty turns the tile layer off) and their attribution HTML
+SHELTER_TILE_URL = os.environ.get("MADOGUCHI_SHELTER_TILE_URL", "https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png")
+SHELTER_TILE_ATTRIBUTION = os.environ.get(
+    "MADOGUCHI_SHELTER_TILE_ATTRIBUTION", '<a href="https://maps.gsi.go.jp/development/ichiran.html">国土地理院</a>')
+
+# Rate limits (madoguchi.ratelimits; endpoints in ratelimits/rules.py): group → "requests/window",
+# window in s, m, h or d (e.g. "10/5m" = 10 requests per 5 minutes per client). Over it: 429 + Retry-After.
+RATE_LIMITS_ENABLED = os.environ.get("MADOGUCHI_RATE_LIMITS", "on") != "off"  # "off" for load tests only
+RATE_LIMITS = {
+    "login": "10/5m",          # POST of a login form, per client address
+    "register": "5/h",         # citizen registration, per address
+    "entry": "60/h",           # lottery entries and bookings, per citizen
+    "counter_push": "120/m",   # counter readings, per office token
+    "search": "300/m",         # catalog search (pages, /api/v1/datasets, CKAN package_search), per address
+}
+#: Proxies in front of the app servers that append to X-Forwarded-For (0: use the connection's address)
+RATE_LIMIT_TRUSTED_PROXIES = int(os.environ.get("MADOGUCHI_TRUSTED_PROXIES", "0"))
+
+# Production server (`madoguchi serve`, uvicorn on madoguchi.asgi) and live streams (issue #12).
+#: worker processes; 0 = one per core
+SERVE_WORKERS = int(os.environ.get("MADOGUCHI_SERVE_WORKERS", "0")) or os.cpu_count() or 1
+#: host:port to listen on
+SERVE_BIND = os.environ.get("MADOGUCHI_SERVE_BIND", "127.0.0.1:8000")
+#: threads for sync views per worker process (long-lived; more requests wait in the event loop)
+SERVE_THREADS = int(os.environ.get("MADOGUCHI_SERVE_THREADS", "16"))
+#: seconds a worker may go silent before it is restarted; also the graceful-shutdown wait
+SERVE_TIMEOUT_S = int(os.environ.get("MADOGUCHI_SERVE_TIMEOUT_S", "60"))
+COUNTERS_STREAM_POLL_MS = 200  # /counters/stream: newest-reading poll, once per process under ASGI
+COUNTERS_STREAM_KEEPALIVE_S = 5  # comment sent after this long without an event
+COUNTERS_STREAM_MAX_S = 300  # a stream ends after this long; browsers reconnect with Last-Event-ID
+
+AUTH_PASSWORD_VALIDATORS = [  # citizen registration is public: no "12345678"
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Errors of requests (500s, with traceback) and of madoguchi's own code go to the console (stderr),
+# where systemd's journal or the container runtime keeps them.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"madoguchi": {"handlers": ["console"], "level": os.environ.get("MADOGUCHI_LOG_LEVEL", "WARNING")}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "madoguchi": {"handlers": ["console"], "level": os.environ.get("MADOGUCHI_LOG_LEVEL", "WARNING")},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
 }

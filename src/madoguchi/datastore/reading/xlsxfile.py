@@ -39,9 +39,7 @@ def sheet_names(data: bytes) -> list[str]:
         wb.close()
 
 
-#: defaults of the zip-bomb limits (overridable in settings)
-MAX_UNCOMPRESSED_BYTES = 1024 ** 3
-MAX_COMPRESSION_RATIO = 200
+#: members at least this large (uncompressed) must compress no better than settings.XLSX_MAX_COMPRESSION_RATIO
 RATIO_CHECK_FROM_BYTES = 10 * 1024 * 1024
 MAX_MEMBERS = 10_000
 
@@ -58,8 +56,8 @@ def check_zip_bomb(data: bytes, *, file: str = "") -> None:
     :raises IngestError: code ``zip_bomb`` naming the member and the limit; ``encrypted`` for a
         password-protected member; ``not_xlsx`` if the container cannot be read at all
     """
-    limit = getattr(settings, "XLSX_MAX_UNCOMPRESSED_BYTES", MAX_UNCOMPRESSED_BYTES)
-    max_ratio = getattr(settings, "XLSX_MAX_COMPRESSION_RATIO", MAX_COMPRESSION_RATIO)
+    limit = settings.XLSX_MAX_UNCOMPRESSED_BYTES
+    max_ratio = settings.XLSX_MAX_COMPRESSION_RATIO
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             members = zf.infolist()

@@ -1,0 +1,73 @@
+"""Which requests are rate limited, and by what client key (the one table of limited endpoints).
+
+Each rule: HTTP method, a path regex, the group whose rate applies (``settings.RATE_LIMITS``), and
+how the client is told apart. Rates are settings; the paths are the project's public contract
+(DESIGN.md section 6).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+
+def client_ip(request) -> str:
+    """The client address: ``REMOTE_ADDR``, or the address a trusted proxy put into ``X-Forwarded-For``
+    when ``RATE_LIMIT_TRUSTED_PROXIES`` > 0 (the N-th address from the right)."""
+    from django.conf import settings
+
+    hops = settings.RATE_LIMIT_TRUSTED_PROXIES
+    if hops:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _user_or_ip(request) -> str:
+    user = getattr(request, "user", None)
+    return f"user:{user.pk}" if user is not None and user.is_authenticated else f"ip:{client_ip(request)}"
+
+
+def _token_or_ip(request) -> str:
+    token = request.headers.get("Authorization", "")
+    return f"token:{token}" if token else f"ip:{client_ip(request)}"
+
+
+def _ip(request) -> str:
+    return f"ip:{client_ip(request)}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    methods: frozenset[str]
+    path: re.Pattern
+    group: str
+    client: Callable
+
+
+def _rule(methods: str, path: str, group: str, client=_ip) -> Rule:
+    return Rule(frozenset(methods.split()), re.compile(path), group, client)
+
+
+RULES: tuple[Rule, ...] = (
+    # log-ins (admin/staff, citizens, community groups): by address, so guessing many accounts is slow too
+    _rule("POST", r"^/admin/login/$", "login"),
+    _rule("POST", r"^/reservations/login/$", "login"),
+    _rule("POST", r"^/events/login/$", "login"),
+    _rule("POST", r"^/reservations/register/$", "register"),
+    _rule("POST", r"^/reservations/slots/\d+/(apply|book)$", "entry", _user_or_ip),
+    _rule("POST", r"^/api/v1/counters/readings$", "counter_push", _token_or_ip),
+    _rule("GET POST", r"^/api/v1/datasets$", "search"),
+    _rule("GET", r"^/datasets/$", "search"),
+    _rule("GET POST", r"^/api/(3/)?action/package_search$", "search"),
+)
+
+
+def match(request) -> Rule | None:
+    """The first rule for this request, or ``None``."""
+    for rule in RULES:
+        if request.method in rule.methods and rule.path.match(request.path_info):
+            return rule
+    return None
