@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from madoguchi.catalog.licenses import LICENSES
+from madoguchi.catalog.services import LICENSES
 from madoguchi.catalog.models import Dataset, Organization, Resource, Theme
 
 from .context import Context

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from madoguchi.datastore.errors import IngestError
+from madoguchi.datastore.services import IngestError
 
 from .detectors import KIND_LABELS
 

@@ -6,6 +6,7 @@
 * ``unresolved_findings`` — what blocks making a private dataset public
 * ``suppress_version`` / ``publish_suppressed`` — small-cell suppression of a published table
 * ``suppression`` (module) — small-cell suppression of statistical tables
+* ``OverrideForm`` (``privacy.forms``) — one finding's override, for the datastore's job page
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import transaction
 
-from madoguchi.datastore.reading.base import row_numbers_at
+from madoguchi.datastore.services import row_numbers_at
 
 from . import detectors
 from .detectors import BLOCKING_KINDS, KIND_LABELS  # noqa: F401
 from .errors import PrivacyBlocked  # noqa: F401
+from .forms import OverrideForm  # noqa: F401
 from .models import PrivacyOverride
 
 MAX_ROWS = 20
@@ -236,12 +238,12 @@ def suppress_version(version, *, k: int = 10, label_columns: int | None = None):
     :returns: ``(LabelledTable, SuppressionResult)``
     :raises SuppressionError: the table is not a table of counts (message names row and column)
     """
-    from madoguchi.datastore import snapshots
+    from madoguchi.datastore.services import read_bytes
 
     from .tables import read_rows, suppress_table
 
     # the original file, not the typed table: typing turns both "-" (0) and "x" (秘匿) into empty cells
-    data = snapshots.absolute(version.original_path).read_bytes()
+    data = read_bytes(version.original_path)
     header, rows, row_numbers = read_rows(data, version.original_name,
                                           sheet=(version.report.get("options") or {}).get("sheet"))
     return suppress_table(header, rows, k=k, label_columns=label_columns, row_numbers=row_numbers)

@@ -216,8 +216,7 @@ def read_rows(data: bytes, file_name: str, *, sheet=None) -> tuple[list[str], li
     :returns: ``(header, rows as text, file row numbers)``
     :raises IngestError: the file cannot be read
     """
-    from madoguchi.datastore.reading import read_table, sniff_format
-    from madoguchi.datastore.reading.base import row_numbers_at
+    from madoguchi.datastore.services import read_table, row_numbers_at, sniff_format
 
     fmt = sniff_format(file_name, data[:8192])
     raw = read_table(fmt, data, file=file_name, options={"sheet": sheet} if sheet else {})

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from madoguchi.catalog.models import Resource
-from madoguchi.datastore.errors import IngestError
+from madoguchi.datastore.services import IngestError
 
 from . import services
 from .forms import SuppressionForm

@@ -17,7 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from madoguchi.codes import LOCAL_GOVERNMENT_CODE_COLUMN, is_valid_local_government_code
-from madoguchi.datastore.reading.base import row_numbers_at, warning
+from madoguchi.datastore.services import row_numbers_at, warning
+from madoguchi.wareki import ERA_YEAR_SEARCH_RE
 
 MAX_EXAMPLES = 5
 
@@ -43,7 +44,7 @@ _NOT_UNITS = {"年", "月", "日", "号", "丁目", "番", "番地", "番目", "
 NUMERIC_SHARE = 0.8
 
 # 1-11: an era year with no western year beside it (NFKC text)
-WAREKI_RE = r"(?:明治|大正|昭和|平成|令和)\s*(?:元|[0-9]{1,2})\s*年|^[MTSHRmtshr][0-9]{1,2}[./\-][0-9]{1,2}[./\-][0-9]{1,2}$"
+WAREKI_RE = ERA_YEAR_SEARCH_RE
 SEIREKI_RE = r"(?:^|[^0-9])(?:1[89]|20)[0-9]{2}(?:[^0-9]|$)"
 
 # 1-2: several values joined in one cell

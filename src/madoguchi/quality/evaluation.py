@@ -7,7 +7,7 @@ JSON, so improved rules apply to old versions too).
 
 from __future__ import annotations
 
-from madoguchi.datastore.reading.base import warning
+from madoguchi.datastore.services import warning
 
 from .rules import FAIL, MANUAL, NOT_APPLICABLE, NOT_ASSESSED, PASS, RESULT_LABELS, RULES
 from .stars import RDF_FORMATS

@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from madoguchi.catalog import services as catalog
+
 from . import checks
 from .evaluation import evaluate_rules, score_of
 from .freshness import GRACE_DAYS, PERIODS, freshness, stale_datasets  # noqa: F401 (public API)
@@ -120,16 +122,12 @@ def assess_stored_version(version) -> dict | None:
     files over ``VIEW_ASSESS_MAX_BYTES`` and files that no longer read are left unassessed (``None``).
     The result is not stored (a view never writes).
     """
-    from madoguchi.datastore import snapshots
-    from madoguchi.datastore.normalize import normalize_table
-    from madoguchi.datastore.reading import read_table
-    from madoguchi.datastore.reading.base import TABULAR_FORMATS
-    from madoguchi.datastore.typedtable import type_table
+    from madoguchi.datastore.services import TABULAR_FORMATS, normalize_table, read_bytes, read_table, type_table
 
     if not version.original_path or (version.original_bytes or 0) > VIEW_ASSESS_MAX_BYTES:
         return None
     try:
-        data = snapshots.absolute(version.original_path).read_bytes()
+        data = read_bytes(version.original_path)
         report = version.report or {}
         raw = typed = None
         if version.format in TABULAR_FORMATS:
@@ -225,7 +223,7 @@ def dashboard(*, today: dt.date | None = None, sort: str = "overdue", worst: int
         stale.sort(key=lambda d: (d.organization.title, -d.freshness["days_overdue"], d.title))
     prefix = "current_version__report__"
     rows = []
-    for r in (Resource.objects.filter(dataset__state="active", current_version__isnull=False)
+    for r in (Resource.objects.filter(**catalog.dataset_filter(True, "dataset__"), current_version__isnull=False)
               .values("pk", "name", "dataset__slug", "dataset__title", "dataset__organization__title",
                       "current_version__number", f"{prefix}quality__score", f"{prefix}quality__grade",
                       f"{prefix}standard", f"{prefix}privacy")):

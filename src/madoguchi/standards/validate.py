@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 
 from madoguchi.codes import is_valid_local_government_code
-from madoguchi.datastore.reading.base import row_numbers_at
+from madoguchi.datastore.services import row_numbers_at
 
 from .names import fold, spelling_difference
 from .registry import StandardSchema

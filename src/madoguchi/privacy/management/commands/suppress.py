@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from madoguchi.datastore.errors import IngestError
+from madoguchi.datastore.services import IngestError
 from madoguchi.privacy.suppression import DEFAULT_K, DEFAULT_SYMBOL, SuppressionError
 from madoguchi.privacy.tables import masked_csv, read_rows, suppress_table
 
