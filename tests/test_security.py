@@ -98,6 +98,17 @@ def test_parse_rate():
         ratelimits.parse_rate("ten per minute")
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """Rate-limit windows at a fixed moment (a window must not end in the middle of a test)."""
+    import datetime as dt
+    import types
+
+    moment = dt.datetime(2026, 12, 5, 10, 0, 30, tzinfo=dt.timezone.utc)
+    monkeypatch.setattr(ratelimits, "timezone", types.SimpleNamespace(now=lambda: moment))
+    return moment
+
+
 @pytest.mark.parametrize("path,method,status_body", [
     ("/admin/login/", "post", "html"),
     ("/reservations/login/", "post", "html"),
@@ -105,7 +116,7 @@ def test_parse_rate():
     ("/api/3/action/package_search", "get", "ckan"),
     ("/api/v1/counters/readings", "post", "api"),
 ])
-def test_rate_limits__429_with_retry_after(client, settings, path, method, status_body):
+def test_rate_limits__429_with_retry_after(client, settings, clock, path, method, status_body):
     settings.RATE_LIMITS_ENABLED = True
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "login": "3/m", "search": "3/m", "counter_push": "3/m"}
     call = getattr(client, method)
@@ -114,7 +125,7 @@ def test_rate_limits__429_with_retry_after(client, settings, path, method, statu
     assert 429 not in statuses[:3] and statuses[3] == 429
     response = call(path)
     assert response.status_code == 429
-    assert 1 <= int(response["Retry-After"]) <= 60
+    assert int(response["Retry-After"]) == 30  # the minute's window ends 30 s after the frozen moment
     if status_body == "api":
         assert response.json()["error"]["code"] == "rate_limited"
     elif status_body == "ckan":
@@ -123,7 +134,7 @@ def test_rate_limits__429_with_retry_after(client, settings, path, method, statu
         assert "もう一度お試しください" in response.content.decode()
 
 
-def test_rate_limits__counted_per_client(client, settings):
+def test_rate_limits__counted_per_client(client, settings, clock):
     settings.RATE_LIMITS_ENABLED = True
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "search": "2/m"}
     for _ in range(2):

@@ -30,6 +30,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db.backends.base.creation import BaseDatabaseCreation
 
 # Playwright's sync API keeps an asyncio loop in this thread; Django's ORM
 # refuses to run there unless told it is safe (the ORM calls are synchronous).
@@ -46,6 +47,25 @@ STAFF_USER, STAFF_PASSWORD = "shokuin", "madoguchi-test-pw-1"
 # Rows that come with the database itself (post_migrate) are not part of the dump, nor emptied after it.
 DUMP_EXCLUDE = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
 KEEP_TABLES = {"django_content_type", "auth_permission"}
+
+
+def _deserialize_as_created(self, data):
+    """Serialized rollback restores content types and permissions with their ids from the snapshot taken
+    when the test database was made. A plain transactional flush of an earlier, non-browser test has
+    re-created them under new ids; they are dropped first, so the snapshot can bring back the originals.
+    Without this the suite's order decides whether browser tests can start, and under pytest-xdist the
+    order is not fixed."""
+    with self.connection.cursor() as cursor:
+        tables = set(self.connection.introspection.table_names(cursor))
+        for table in ("auth_group_permissions", "auth_user_user_permissions", "django_admin_log",
+                      "auth_permission", "django_content_type"):
+            if table in tables:
+                cursor.execute(f"DELETE FROM {self.connection.ops.quote_name(table)}")
+    return _deserialize(self, data)
+
+
+_deserialize = BaseDatabaseCreation.deserialize_db_from_string
+BaseDatabaseCreation.deserialize_db_from_string = _deserialize_as_created
 
 
 def _missing() -> list[str]:
