@@ -40,3 +40,11 @@ def test_migrations_are_complete(db):
     out = io.StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+def test_every_setting_is_declared_once_not_defaulted_where_read():
+    """Settings live in madoguchi.settings with their unit; ``getattr(settings, "X", default)`` would hide
+    an undeclared one (and scatter its default)."""
+    offenders = [f"{p.relative_to(ROOT)}:{n}" for p in sorted((ROOT / "src/madoguchi").rglob("*.py"))
+                 for n, line in enumerate(p.read_text().splitlines(), start=1) if "getattr(settings," in line]
+    assert offenders == []

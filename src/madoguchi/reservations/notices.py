@@ -30,7 +30,6 @@ from madoguchi.jobs.services import send_mail_later
 logger = logging.getLogger("madoguchi.reservations.notices")
 
 CHANNELS: dict[str, Callable] = {}
-DEFAULT_CHANNELS = ("mail",)
 
 
 def register(name: str):
@@ -53,7 +52,7 @@ def send_by_mail(member, subject: str, body: str, *, event: str) -> None:
 def notify(member, subject: str, body: str, *, event: str) -> int:
     """Send one notice over every configured channel; returns how many channels sent it."""
     sent = 0
-    for name in getattr(settings, "RESERVATIONS_NOTICE_CHANNELS", DEFAULT_CHANNELS):
+    for name in settings.RESERVATIONS_NOTICE_CHANNELS:
         channel = CHANNELS.get(name)
         if channel is None:
             logger.error("unknown notice channel %r", name)

@@ -215,6 +215,9 @@ CATALOG_TITLE = os.environ.get("MADOGUCHI_CATALOG_TITLE", "窓口 madoguchi オ�
 CATALOG_DESCRIPTION = os.environ.get(
     "MADOGUCHI_CATALOG_DESCRIPTION", "市のオープンデータのカタログ。データセットの説明、ファイル、表データのダウンロード。")
 
+#: How lottery results and booking notices reach citizens (reservations/notices.py registers channels)
+RESERVATIONS_NOTICE_CHANNELS = ("mail",)
+
 # Counter congestion (counters/services.py explains the estimate)
 COUNTERS_RATE_WINDOW_MIN = 60   # minutes of readings the call rate is measured over
 COUNTERS_STALE_MIN = 120        # minutes after which a reading gives no estimate
