@@ -248,7 +248,9 @@ def _run(args, tmp: Path, procs: list, generate_csv) -> int:
     # old server (gunicorn sync workers) and new (madoguchi serve), same queries, alternately
     base_s = f"http://127.0.0.1:{sport}/api/v1/resources/{rid}/records"
     wait_http(base_s + "?limit=1")
-    wrk(base_s + "?limit=1", 8, 2)  # warm-up (first requests open the snapshot)
+    for mu, _ in queries.values():  # warm-up of both: every view thread opens its connections on first use
+        for url in (mu, mu.replace(base_m, base_s)):
+            wrk(url, 32, 2)
     print(f"\n{'records API: old vs new server':34s} {'conns':>5s} {'gunicorn req/s':>15s} {'p50 ms':>7s} "
           f"{'p99 ms':>7s} {'err':>4s} {'serve req/s':>15s} {'p50 ms':>7s} {'p99 ms':>7s} {'err':>4s} {'ratio':>6s}")
     for name, (mu, _) in queries.items():

@@ -34,7 +34,10 @@ from asgiref.sync import (
     sync_to_async,
 )
 from django.conf import settings
-from django.core.handlers.asgi import ASGIHandler
+from django.core import signals
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
+from django.core.exceptions import RequestAborted
+from django.urls import set_script_prefix
 from django.core.handlers.base import BaseHandler
 from django.http import FileResponse
 from django.urls import Resolver404, get_resolver
@@ -106,6 +109,37 @@ class StreamingASGIHandler(ASGIHandler):
             if lease.spare is not None:
                 lease.spare.shutdown(wait=False)
 
+    async def handle(self, scope, receive, send):
+        """A sync view in two hops to the request's thread (Django's handler makes three, and two asyncio
+        tasks per request to notice a disconnect that a sync view cannot act on): ``request_started``,
+        the request and the whole sync middleware chain in the first; ``response.close()`` (which sends
+        ``request_finished``) in the second. Async views keep Django's way."""
+        if _is_async_view(_path_info(scope)):
+            return await super().handle(scope, receive, send)
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        set_script_prefix(get_script_prefix(scope))
+
+        def respond():
+            signals.request_started.send(sender=self.__class__, scope=scope)
+            request, error_response = self.create_request(scope, body_file)
+            if request is None:
+                return error_response
+            response = self._sync_handler.get_response(request)
+            response._handler_class = self.__class__
+            if isinstance(response, FileResponse):
+                response.block_size = self.chunk_size
+            return response
+
+        response = await sync_to_async(respond)()
+        try:
+            await self.send_response(response, send)
+        finally:
+            await sync_to_async(response.close)()
+            body_file.close()
+
     async def run_get_response(self, request):
         if _is_async_view(request.path_info):
             return await super().run_get_response(request)
@@ -125,6 +159,12 @@ class StreamingASGIHandler(ASGIHandler):
         elif response.streaming:
             response.streaming_content = _pull_in_thread(response.streaming_content)
         await super().send_response(response, send)
+
+
+def _path_info(scope) -> str:
+    """The path Django resolves (``request.path_info``): the scope's path without its ``root_path``."""
+    path, root = scope.get("path", ""), scope.get("root_path", "")
+    return path[len(root):] if root and path.startswith(root) else path
 
 
 @functools.lru_cache(maxsize=4096)
@@ -191,7 +231,7 @@ def serve(*, bind: str | None = None, workers: int | None = None, threads: int |
     :param bind: ``"host:port"`` (``SERVE_BIND``, env ``MADOGUCHI_SERVE_BIND``, default ``127.0.0.1:8000``)
     :param workers: worker processes (``SERVE_WORKERS``, env ``MADOGUCHI_SERVE_WORKERS``, default one per core);
         1 runs the server in this process
-    :param threads: threads for sync views per worker (``SERVE_THREADS``, env ``MADOGUCHI_SERVE_THREADS``, 16)
+    :param threads: threads for sync views per worker (``SERVE_THREADS``, env ``MADOGUCHI_SERVE_THREADS``, 4)
     :param timeout_s: seconds a worker may fail its health check before it is replaced, and the longest wait
         for open requests on shutdown (``SERVE_TIMEOUT_S``, env ``MADOGUCHI_SERVE_TIMEOUT_S``, 60); open event
         streams are cut after it (browsers reconnect)

@@ -247,7 +247,7 @@ SERVE_WORKERS = int(os.environ.get("MADOGUCHI_SERVE_WORKERS", "0")) or os.cpu_co
 #: host:port to listen on
 SERVE_BIND = os.environ.get("MADOGUCHI_SERVE_BIND", "127.0.0.1:8000")
 #: threads for sync views per worker process (long-lived; more requests wait in the event loop)
-SERVE_THREADS = int(os.environ.get("MADOGUCHI_SERVE_THREADS", "16"))
+SERVE_THREADS = int(os.environ.get("MADOGUCHI_SERVE_THREADS", "4"))
 #: seconds a worker may go silent before it is restarted; also the graceful-shutdown wait
 SERVE_TIMEOUT_S = int(os.environ.get("MADOGUCHI_SERVE_TIMEOUT_S", "60"))
 COUNTERS_STREAM_POLL_MS = 200  # /counters/stream: newest-reading poll, once per process under ASGI
