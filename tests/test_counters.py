@@ -22,6 +22,7 @@ JST = dt.timezone(dt.timedelta(hours=9))
 @pytest.fixture
 def wards(db):
     services.seed_demo(days=0)
+    Office.objects.update(opens_at=None, closes_at=None)  # readings are pushed now, at any hour: always open
     return Office.objects.get(slug="nakahara")
 
 
@@ -300,3 +301,36 @@ def test_command_seed_demo_and_issue_token(db):
     assert services.office_for_token(token).name == "多摩区役所"
     with pytest.raises(CommandError, match="区役所「nowhere」はありません"):
         call_command("counters", "issue-token", "nowhere")
+
+
+# --- opening hours: 受付時間外 ------------------------------------------------------------------
+
+@pytest.mark.parametrize("moment,expected", [
+    (dt.datetime(2026, 12, 4, 8, 29, tzinfo=JST), False),   # Friday, before 8:30
+    (dt.datetime(2026, 12, 4, 8, 30, tzinfo=JST), True),
+    (dt.datetime(2026, 12, 4, 16, 59, tzinfo=JST), True),
+    (dt.datetime(2026, 12, 4, 17, 0, tzinfo=JST), False),   # closing time
+    (dt.datetime(2026, 12, 5, 10, 0, tzinfo=JST), False),   # Saturday
+    (dt.datetime(2026, 11, 23, 10, 0, tzinfo=JST), False),  # 勤労感謝の日 (a Monday in 2026)
+    (dt.datetime(2026, 12, 29, 10, 0, tzinfo=JST), False),  # 年末年始 (a Tuesday)
+    (dt.datetime(2027, 1, 4, 10, 0, tzinfo=JST), True),     # first working day
+])
+def test_is_open__weekdays_within_hours_not_holidays_nor_year_end(db, moment, expected):
+    services.seed_demo(days=0)
+    assert services.is_open(Office.objects.get(slug="nakahara"), moment) is expected
+
+
+def test_closed_office__no_waiting_people_and_the_page_says_so(db, client, monkeypatch):
+    """Off hours, yesterday's 17:00 reading must not show people waiting (issue #18)."""
+    services.seed_demo(days=0)
+    office = Office.objects.get(slug="nakahara")
+    counter = office.counters.first()
+    saturday = dt.datetime(2026, 12, 5, 10, 0, tzinfo=JST)
+    CounterReading.objects.create(counter=counter, waiting=12, calling=300,
+                                  recorded_at=saturday - dt.timedelta(hours=17))
+    monkeypatch.setattr(services.timezone, "now", lambda: saturday)
+    state = next(s for s in services.current_states() if s.counter == counter)
+    assert (state.open, state.estimated_wait_min, state.as_dict()["open"]) == (False, None, False)
+    assert state.as_dict()["opening_hours"] == "平日 8:30〜17:00（土日・祝日・年末年始を除く）"
+    page = client.get("/counters/").content.decode()
+    assert "受付時間外" in page and "12人" not in page

@@ -41,6 +41,11 @@ class StateOut(OutSchema):
     recorded_at: str | None = Field(description="ISO 8601, +09:00")
     stale: bool = Field(description="the latest reading is from an earlier day or older than 120 minutes "
                                     "(then no estimate is given)")
+    open: bool = Field(description="the office takes visitors now (weekdays within its hours, not on national "
+                                   "holidays or 12/29–1/3); when false no estimate is given")
+    opening_hours: str = Field(description="the office's opening hours for people, e.g. "
+                                           "「平日 8:30〜17:00（土日・祝日・年末年始を除く）」; empty if not entered "
+                                           "(then ``open`` is always true)")
 
 
 class StatesOut(OutSchema):

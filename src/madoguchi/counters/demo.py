@@ -55,6 +55,10 @@ def _busyness(day: dt.date, t: dt.time, rng: random.Random, base: float) -> int:
     return max(0, round(level + rng.gauss(0, 1.2)))
 
 
+#: 川崎市の区役所の窓口受付時間 (weekdays 8:30–17:00)
+OPENS_AT, CLOSES_AT = dt.time(8, 30), dt.time(17, 0)
+
+
 @transaction.atomic
 def seed_demo(*, days: int = 28, today: dt.date | None = None, seed: int = 6) -> SeedResult:
     """Create or update the 7 offices and their 4 counters each; with ``days`` > 0, replace the demo
@@ -66,7 +70,8 @@ def seed_demo(*, days: int = 28, today: dt.date | None = None, seed: int = 6) ->
     counters = []
     for order, (slug, name, name_en, address) in enumerate(OFFICES):
         office, _ = Office.objects.update_or_create(slug=slug, defaults={
-            "name": name, "name_en": name_en, "address": address, "order": order})
+            "name": name, "name_en": name_en, "address": address, "order": order,
+            "opens_at": OPENS_AT, "closes_at": CLOSES_AT})
         for c_order, (c_slug, c_name, desc, minutes) in enumerate(COUNTERS):
             counter, _ = Counter.objects.update_or_create(office=office, slug=c_slug, defaults={
                 "name": c_name, "description": desc, "service_minutes": minutes, "order": c_order})

@@ -24,6 +24,10 @@ class Office(models.Model):
     token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False,
                                   help_text="SHA-256 of the push token (the token itself is shown once)")
     token_created = models.DateTimeField("トークン発行日時", null=True, blank=True, editable=False)
+    opens_at = models.TimeField("受付開始", null=True, blank=True,
+                                help_text="平日の受付開始時刻（土日・祝日・年末年始 12/29〜1/3 は閉庁）。"
+                                          "空欄なら受付時間外の表示をしません")
+    closes_at = models.TimeField("受付終了", null=True, blank=True)
 
     class Meta:
         ordering = ["order", "name"]

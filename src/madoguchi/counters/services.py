@@ -162,6 +162,11 @@ class CounterState:
     estimated_wait_min: int | None
     estimate_basis: str | None
     stale: bool = False
+    open: bool = True  # the office takes visitors now (``is_open``)
+
+    @property
+    def opening_hours(self) -> str:
+        return opening_hours(self.counter.office)
 
     @property
     def reading_local(self):
@@ -176,6 +181,7 @@ class CounterState:
             "waiting": r.waiting if r else None, "calling": r.calling if r else None,
             "estimated_wait_min": self.estimated_wait_min, "estimate_basis": self.estimate_basis,
             "recorded_at": timezone.localtime(r.recorded_at).isoformat() if r else None, "stale": self.stale,
+            "open": self.open, "opening_hours": opening_hours(c.office),
         }
 
 
@@ -231,14 +237,42 @@ def current_states(counters=None) -> list[CounterState]:
 
 
 def _state(counter: Counter, reading: CounterReading | None, readings: list[CounterReading]) -> CounterState:
+    open_now = is_open(counter.office)
     if reading is None:
-        return CounterState(counter, None, None, None)
-    if is_stale(reading):
-        return CounterState(counter, reading, None, None, stale=True)
+        return CounterState(counter, None, None, None, open=open_now)
+    if is_stale(reading) or not open_now:  # outside opening hours nobody waits, whatever was reported last
+        return CounterState(counter, reading, None, None, stale=is_stale(reading), open=open_now)
     start = _window_start(reading.recorded_at)
     window = [r for r in readings if start <= r.recorded_at <= reading.recorded_at]
     minutes, basis = estimate_wait(reading, window, counter.service_minutes)
     return CounterState(counter, reading, minutes, basis)
+
+
+#: 年末年始: Japanese municipal offices are closed from 29 December to 3 January (行政機関の休日に関する法律 第1条)
+YEAR_END_CLOSED = ((12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3))
+
+
+def is_open(office, now: dt.datetime | None = None) -> bool:
+    """Whether ``office`` takes visitors at ``now`` (Asia/Tokyo): weekdays between its ``opens_at`` and
+    ``closes_at``, except national holidays (``jpholiday``) and 12/29–1/3 (the law on the closing days of
+    administrative bodies, 行政機関の休日に関する法律, which municipalities follow by their own ordinance)."""
+    import jpholiday
+
+    if office.opens_at is None or office.closes_at is None:  # hours not entered: never shown as closed
+        return True
+    local = timezone.localtime(now or timezone.now())
+    day = local.date()
+    if day.weekday() >= 5 or jpholiday.is_holiday(day) or (day.month, day.day) in YEAR_END_CLOSED:
+        return False
+    return office.opens_at <= local.time() < office.closes_at
+
+
+def opening_hours(office) -> str:
+    """The opening hours as people read them: 「平日 8:30〜17:00（土日・祝日・年末年始を除く）」; ``""`` if not entered."""
+    if office.opens_at is None or office.closes_at is None:
+        return ""
+    return (f"平日 {office.opens_at.hour}:{office.opens_at.minute:02d}〜{office.closes_at.hour}:"
+            f"{office.closes_at.minute:02d}（土日・祝日・年末年始を除く）")
 
 
 def is_stale(reading: CounterReading, now: dt.datetime | None = None) -> bool:
