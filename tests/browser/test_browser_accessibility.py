@@ -79,6 +79,19 @@ def test_staff_quality_and_suppression_pages_have_no_axe_violations(name, viewpo
     assert violations == [], f"axe violations on {name} ({viewport['width']}px):\n{violations.describe()}"
 
 
+@pytest.mark.parametrize("viewport", [pytest.param({"width": 320, "height": 640}, id="320px"),
+                                      pytest.param(DESKTOP, id="desktop")])
+def test_not_found_page_has_no_axe_violations(viewport, live_server, page_factory, axe, transactional_db):
+    """The Japanese 404 page (issue #18): site layout, no axe violation, no horizontal scroll at 320 px."""
+    page = page_factory(viewport)
+    response = page.goto(f"{live_server.url}/no-such-page/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text().startswith("ページが見つかりません")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    violations = axe(page)
+    assert violations == [], f"axe violations on the 404 page ({viewport['width']}px):\n{violations.describe()}"
+
+
 def test_axe_check_is_not_vacuous(live_server, page, axe, transactional_db):
     """The check above is not vacuous: an image without alt text and a low-contrast text are reported."""
     page.goto(f"{live_server.url}/")

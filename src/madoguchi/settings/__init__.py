@@ -93,6 +93,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "madoguchi.urls"
+CSRF_FAILURE_VIEW = "madoguchi.errorpages.csrf_failure"  # Japanese page in the site's layout (issue #18)
 WSGI_APPLICATION = "madoguchi.wsgi.application"
 
 TEMPLATES = [
@@ -106,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "madoguchi.errorpages.back_link",  # the error pages' 「前のページに戻る」
             ],
         },
     },
