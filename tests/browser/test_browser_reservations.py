@@ -2,11 +2,13 @@
 phones (320–390 px) and a desktop; the calendar fits 320 and 390 px whatever "today" the
 demo data was seeded on, and my page fits 320 and 375 px with its 取り消す buttons on
 screen; a citizen can log in, book a free slot and apply to the lottery with the
-keyboard-reachable forms."""
+keyboard-reachable forms; cancel, withdraw and the staff draw ask first, on a confirmation page
+that also fits 320 px without axe violations."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -191,9 +193,84 @@ def test_staff_reservation_pages_have_no_axe_violations(viewport, demo, live_ser
     page = page_factory(viewport)
     login(page)
     for path in ("/reservations/staff/", f"/reservations/staff/periods/{demo['period'].pk}/",
+                 f"/reservations/staff/periods/{demo['period'].pk}/draw",
                  "/reservations/staff/periods/new/", "/reservations/staff/stats/",
                  "/reservations/staff/facilities/takatsu-sports-center/"):
         response = page.goto(live_server.url + path)
         assert response.status == 200, path
         violations = axe(page)
         assert violations == [], f"axe violations on {path} ({viewport['width']}px):\n{violations.describe()}"
+
+
+def test_cancel_withdraw_and_draw_ask_first_keyboard_only_at_320px(demo, live_server, page_factory, login, axe):
+    """Issue #18: 取り消す (booking, lottery entry) and the staff draw lead to a page that says what will
+    happen; nothing changes until its submit, 「戻る」 goes back. Keyboard only (focus + Enter), 320 px."""
+    from django.utils import timezone
+
+    from madoguchi.reservations import services
+    from madoguchi.reservations.models import Booking, LotteryEntry, LotteryPeriod, Member, Slot
+
+    width = 320
+    member = Member.objects.get(user__username=CITIZEN)
+    booking = services.book_slot(_free_slot().pk, member)
+    lottery_slot = Slot.objects.filter(lottery_period=demo["period"]).order_by("start", "unit").first()
+    entry = services.apply_entry(demo["period"], lottery_slot, member, preference=1)
+    page = page_factory({"width": width, "height": 700})
+    _citizen_login(page, live_server)
+
+    def press(locator):
+        locator.focus()
+        page.keyboard.press("Enter")
+
+    def check_confirmation(heading: str, number_label: str, number: int):
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        assert page.locator(f"dt:text-is('{number_label}') + dd").inner_text() == str(number)
+        page_width = page.evaluate(PAGE_WIDTH_JS)
+        assert page_width <= width, f"{page.url} is {page_width}px wide on a {width}px phone"
+        violations = axe(page)
+        assert violations == [], f"axe violations on {page.url} ({width}px):\n{violations.describe()}"
+
+    cancel_url = re.compile(rf".*/reservations/bookings/{booking.pk}/cancel\??$")
+    press(page.get_by_role("button", name=re.compile(rf"^取り消す\s*（予約番号 {booking.pk}）$")))
+    page.wait_for_url(cancel_url)
+    check_confirmation("この予約を取り消しますか", "予約番号", booking.pk)
+    press(page.get_by_role("link", name="戻る"))
+    page.wait_for_url(f"{live_server.url}/reservations/mine/")
+    assert Booking.objects.get(pk=booking.pk).status == "active"
+    press(page.get_by_role("button", name=re.compile(rf"^取り消す\s*（予約番号 {booking.pk}）$")))
+    page.wait_for_url(cancel_url)
+    press(page.locator("main").get_by_role("button", name="取り消す", exact=True))
+    page.wait_for_url(f"{live_server.url}/reservations/mine/")
+    assert page.locator(".flash").inner_text() == f"予約番号 {booking.pk} を取り消しました。"
+    assert Booking.objects.get(pk=booking.pk).status == "cancelled"
+
+    press(page.get_by_role("button", name=re.compile(rf"^取り消す\s*（申込番号 {entry.pk}）$")))
+    page.wait_for_url(re.compile(rf".*/reservations/entries/{entry.pk}/withdraw\??$"))
+    check_confirmation("この抽選申込を取り消しますか", "申込番号", entry.pk)
+    assert LotteryEntry.objects.get(pk=entry.pk).status == "active"
+    press(page.locator("main").get_by_role("button", name="取り消す", exact=True))
+    page.wait_for_url(f"{live_server.url}/reservations/mine/")
+    assert LotteryEntry.objects.get(pk=entry.pk).status == "withdrawn"
+
+    # the staff draw: the period's window and draw time moved to the past, so that it can be drawn
+    period = demo["period"]
+    now = timezone.now()
+    LotteryPeriod.objects.filter(pk=period.pk).update(application_closes_at=now - dt.timedelta(hours=2),
+                                                      draw_at=now - dt.timedelta(hours=1))
+    staff = page_factory({"width": width, "height": 700})
+    login(staff)
+    page = staff
+    staff.goto(f"{live_server.url}/reservations/staff/periods/{period.pk}/")
+    press(staff.get_by_role("button", name="抽選を実行して結果とシードを公開する"))
+    staff.wait_for_url(re.compile(rf".*/reservations/staff/periods/{period.pk}/draw\??$"))
+    assert staff.get_by_role("heading", level=1).inner_text() == "抽選を実行しますか"
+    assert "抽選は取り消せません" in staff.locator("main").inner_text()
+    assert staff.get_by_role("button", name="実行する", exact=True).is_visible()
+    page_width = staff.evaluate(PAGE_WIDTH_JS)
+    assert page_width <= width, f"the draw confirmation is {page_width}px wide on a {width}px phone"
+    violations = axe(staff)
+    assert violations == [], f"axe violations on the draw confirmation ({width}px):\n{violations.describe()}"
+    press(staff.get_by_role("link", name="戻る"))
+    staff.wait_for_url(f"{live_server.url}/reservations/staff/periods/{period.pk}/")
+    period.refresh_from_db()
+    assert period.drawn_at is None

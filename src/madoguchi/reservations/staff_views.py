@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
 from .errors import ReservationError
@@ -67,6 +67,10 @@ def period_new(request: HttpRequest) -> HttpResponse:
     return render(request, "reservations/staff/period_new.html", {"form": form})
 
 
+def _can_draw(period: LotteryPeriod) -> bool:
+    return period.state == PeriodState.CLOSED and timezone.now() >= period.draw_at
+
+
 @staff_member_required
 def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
     period = get_object_or_404(LotteryPeriod, pk=period_id)
@@ -76,18 +80,25 @@ def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
         "period": period, "problems": problems, "active": counts.get(EntryStatus.ACTIVE, 0),
         "invalid": counts.get(EntryStatus.INVALID, 0), "withdrawn": counts.get(EntryStatus.WITHDRAWN, 0),
         "slots": period.slots.count(),
-        "can_draw": period.state == PeriodState.CLOSED and timezone.now() >= period.draw_at,
+        "can_draw": _can_draw(period),
         "command": services.verification_command(period)})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_member_required
 def period_draw(request: HttpRequest, period_id: int) -> HttpResponse:
-    """Queue the draw (``services.enqueue_draw``); the worker draws, publishes and mails the applicants."""
+    """GET: the confirmation page (period, entries, 「抽選は取り消せません」; 「実行する」 and 「戻る」),
+    changing nothing. POST: queue the draw (``services.enqueue_draw``); the worker draws, publishes
+    and mails the applicants."""
     period = get_object_or_404(LotteryPeriod, pk=period_id)
     if period.drawn_at is not None:
         messages.error(request, f"「{period.title}」はすでに抽選済みです")
         return redirect("reservations:staff_period", period_id=period_id)
+    if request.method == "GET":
+        return render(request, "reservations/staff/confirm_draw.html", {
+            "period": period, "active": period.entries.filter(status=EntryStatus.ACTIVE).count(),
+            "problems": len(services.find_problems(period)), "slots": period.slots.count(),
+            "can_draw": _can_draw(period)})
     result = services.enqueue_draw(period)
     outcome = result.return_value if result.status == "SUCCESSFUL" else None
     if outcome and outcome["ok"]:

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
 from .errors import ReservationError
@@ -146,16 +146,31 @@ def mine(request: HttpRequest) -> HttpResponse:
     entries = (LotteryEntry.objects.filter(member=member).select_related("period", "slot__unit__facility", "group",
                                                                          "result")
                .order_by("-period__usage_starts_on", "pk"))
+    now = timezone.now()
+    bookings = list(services.bookings_of(member))
+    for booking in bookings:
+        booking.cancellable = services.can_cancel(booking, now)
     return render(request, "reservations/mine.html", {
-        "member": member, "bookings": services.bookings_of(member), "entries": entries,
+        "member": member, "bookings": bookings, "entries": entries,
         "groups": member.groups.annotate(size=Count("memberships")).select_related("representative"),
-        "deadline_hours": services.CANCEL_DEADLINE_HOURS, "now": timezone.now()})
+        "deadline_hours": services.CANCEL_DEADLINE_HOURS, "now": now})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required(login_url=LOGIN_URL)
 def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """GET: the confirmation page (facility, date and time, booking number; 「取り消す」 and
+    「戻る」), changing nothing. POST: cancel (``services.cancel_booking``), back to my page."""
     member = _member_or_register(request)
+    if request.method == "GET":
+        booking = (services.bookings_of(member).filter(pk=booking_id).first() if member else None)
+        if booking is None:
+            messages.error(request, f"予約番号 {booking_id} の予約はありません（取消済みの可能性があります）。")
+            return redirect("reservations:mine")
+        now = timezone.now()
+        return render(request, "reservations/confirm_cancel.html", {
+            "booking": booking, "cancellable": services.can_cancel(booking, now),
+            "deadline_hours": services.CANCEL_DEADLINE_HOURS, "now": now})
     try:
         if member is None:
             raise ReservationError("not_found", "予約がありません", "booking")
@@ -167,10 +182,20 @@ def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
     return redirect("reservations:mine")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required(login_url=LOGIN_URL)
 def withdraw(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """GET: the confirmation page (facility, date and time, entry number, lottery; 「取り消す」 and
+    「戻る」), changing nothing. POST: withdraw (``services.withdraw_entry``), back to my page."""
     member = _member_or_register(request)
+    if request.method == "GET":
+        entry = (LotteryEntry.objects.filter(pk=entry_id, member=member, status=EntryStatus.ACTIVE)
+                 .select_related("period", "slot__unit__facility", "group").first() if member else None)
+        if entry is None:
+            messages.error(request, f"申込番号 {entry_id} の有効な申込はありません（取消済みの可能性があります）。")
+            return redirect("reservations:mine")
+        return render(request, "reservations/confirm_withdraw.html", {
+            "entry": entry, "withdrawable": entry.period.state == PeriodState.OPEN})
     try:
         if member is None:
             raise ReservationError("not_found", "申込がありません", "entry")

@@ -4,7 +4,7 @@
 * members — ``register_member``, ``create_group``, ``member_for_user``, ``groups_represented``
 * lottery — ``create_period``, ``apply_entry``, ``withdraw_entry``, ``find_problems``, ``validate_rules``
 * draw — ``run_draw``, ``enqueue_draw`` (the same as a background task), ``published_file``, ``verification_command``
-* booking — ``book_slot``, ``cancel_booking``, ``record_no_show``, ``bookings_of``
+* booking — ``book_slot``, ``can_cancel``, ``cancel_booking``, ``record_no_show``, ``bookings_of``
 * exports — ``results_csv``, ``results_xlsx``, ``results_table``
 * stats — ``usage_statistics``
 * demo — ``seed_demo``
@@ -13,7 +13,8 @@ Every refusal is a ``madoguchi.reservations.errors.ReservationError`` with a
 stable ``code`` and a Japanese ``message``; nothing is written then.
 """
 
-from .booking import ALREADY_BOOKED, CANCEL_DEADLINE_HOURS, book_slot, bookings_of, cancel_booking, record_no_show
+from .booking import (ALREADY_BOOKED, CANCEL_DEADLINE_HOURS, book_slot, bookings_of, can_cancel, cancel_booking,
+                      record_no_show)
 from .demo import seed_demo
 from .draw import DrawSummary, enqueue_draw, published_file, run_draw, verification_command
 from .exports import results_csv, results_table, results_xlsx
@@ -27,7 +28,7 @@ from .stats import usage_statistics
 __all__ = [
     "ALREADY_BOOKED", "CANCEL_DEADLINE_HOURS", "MAX_AVAILABILITY_DAYS", "STATUSES", "DrawSummary", "Problem", "active_facilities",
     "add_group_member",
-    "applicant_entries", "apply_entry", "availability", "book_slot", "bookings_of", "cancel_booking",
+    "applicant_entries", "apply_entry", "availability", "book_slot", "bookings_of", "can_cancel", "cancel_booking",
     "create_group", "create_period", "ensure_facility", "find_problems", "generate_slots", "groups_represented",
     "member_for_user", "open_periods", "published_file", "record_no_show", "register_member", "results_csv",
     "results_table", "results_xlsx", "run_draw", "enqueue_draw", "seed_demo", "slot_with_status", "usage_statistics",

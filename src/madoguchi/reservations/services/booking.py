@@ -64,6 +64,21 @@ def book_slot(slot_id: int, member: Member, *, group: Group | None = None, sourc
     return booking
 
 
+def can_cancel(booking: Booking, now: dt.datetime | None = None) -> bool:
+    """Whether a citizen may still cancel ``booking`` on the web at ``now`` (aware; default now).
+
+    True when the booking is active and ``now`` is at or before
+    ``CANCEL_DEADLINE_HOURS`` (24) hours before its start: exactly 24 h before
+    is still allowed, one second later is not. The one place of the rule:
+    ``cancel_booking`` refuses with ``cancel_deadline`` when this is False, and
+    my page shows its 取り消す button only when it is True. Staff are not bound
+    by it (``cancel_booking(member=None)``).
+    """
+    now = now or timezone.now()
+    return (booking.status == BookingStatus.ACTIVE
+            and now <= booking.start - dt.timedelta(hours=CANCEL_DEADLINE_HOURS))
+
+
 def cancel_booking(booking_id: int, *, member: Member | None = None, by_user=None, reason: str = "",
                    now: dt.datetime | None = None) -> Booking:
     """Cancel a booking; the slot is free again at once.
@@ -82,9 +97,9 @@ def cancel_booking(booking_id: int, *, member: Member | None = None, by_user=Non
             raise ReservationError("not_found", f"予約番号 {booking_id} の予約はありません", "booking")
         if booking.status != BookingStatus.ACTIVE:
             raise ReservationError("not_active", "この予約はすでに取り消されています", "booking")
-        if member is not None and now > booking.start - dt.timedelta(hours=CANCEL_DEADLINE_HOURS):
+        if member is not None and not can_cancel(booking, now):
             raise ReservationError("cancel_deadline", f"利用開始の {CANCEL_DEADLINE_HOURS} 時間前を過ぎたため、"
-                                   "オンラインでは取り消せません。施設にご連絡ください", "booking")
+                                   "ウェブでは取り消せません。施設にお電話ください", "booking")
         if booking.end <= now:
             raise ReservationError("slot_past", "利用時間が過ぎた予約は取り消せません", "booking")
         booking.status = BookingStatus.CANCELLED
