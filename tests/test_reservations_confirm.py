@@ -8,14 +8,13 @@ import datetime as dt
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from madoguchi.reservations import services
 from madoguchi.reservations.errors import ReservationError
 from madoguchi.reservations.models import Booking, Cancellation, EntryStatus, FacilityType, LotteryEntry, Slot
 
-from .test_reservations_factories import make_facility, make_member
+from .test_reservations_factories import citizen, make_facility, make_member  # noqa: F401  (fixture)
 
 CALL_US = "開始24時間前を過ぎたため、ウェブでは取り消せません。施設にお電話ください"
 
@@ -39,14 +38,6 @@ def court(db):
     facility = make_facility("court", name="中原区 テストコート", units=2, phone="044-200-1234")
     services.generate_slots([facility], _today() + dt.timedelta(days=2), _today() + dt.timedelta(days=4))
     return facility
-
-
-@pytest.fixture
-def citizen(client, db):
-    user = get_user_model().objects.create(username="citizen", email="citizen@example.jp")
-    member = services.register_member(user=user, name="川崎 花子", email="citizen@example.jp")
-    client.force_login(user)
-    return member
 
 
 def _booking_starting_in(court, member, delta: dt.timedelta) -> Booking:

@@ -59,6 +59,15 @@ def slot_at(facility, unit: int, day: int, hour: int, month: int = 7) -> Slot:
 
 
 @pytest.fixture
+def citizen(client, db):
+    """A registered citizen (川崎 花子), logged in on ``client``."""
+    user = get_user_model().objects.create(username="citizen", email="citizen@example.jp")
+    member = services.register_member(user=user, name="川崎 花子", email="citizen@example.jp")
+    client.force_login(user)
+    return member
+
+
+@pytest.fixture
 def tennis(db):
     return make_facility("tennis")
 

@@ -19,7 +19,7 @@ from madoguchi.reservations import notices, services
 from madoguchi.reservations.models import (Booking, EntryStatus, Facility, FacilityType, LotteryEntry, LotteryPeriod,
                                            Member, Slot)
 
-from .test_reservations_factories import make_facility, make_member
+from .test_reservations_factories import citizen, make_facility, make_member  # noqa: F401  (fixture)
 
 ROOT_README = __import__("pathlib").Path(__file__).resolve().parents[1] / "README.md"
 
@@ -34,14 +34,6 @@ def court(db):
     facility = make_facility("court", name="中原区 テストコート", units=2)
     services.generate_slots([facility], _today() + dt.timedelta(days=2), _today() + dt.timedelta(days=4))
     return facility
-
-
-@pytest.fixture
-def citizen(client, db):
-    user = get_user_model().objects.create(username="citizen", email="citizen@example.jp")
-    member = services.register_member(user=user, name="川崎 花子", email="citizen@example.jp")
-    client.force_login(user)
-    return member
 
 
 @pytest.fixture

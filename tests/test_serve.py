@@ -37,11 +37,8 @@ services.seed_demo(days=0)
 print(services.issue_token(Office.objects.get(slug="takatsu")))
 """
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from loopback import free_port  # noqa: E402  (the benchmarks' and soak's helper)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +53,7 @@ def server(tmp_path_factory):
                             timeout=120)
     assert seeded.returncode == 0, seeded.stderr[-3000:]
     token = seeded.stdout.strip().splitlines()[-1]
-    port = _free_port()
+    port = free_port()
     log = open(tmp / "serve.log", "w+")
     proc = subprocess.Popen([sys.executable, "-m", "madoguchi.cli", "serve", "--workers", "2", "--bind",
                              f"127.0.0.1:{port}", "--timeout", "5"], env=env, cwd=ROOT, stdout=log, stderr=log)

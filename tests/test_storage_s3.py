@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import socket
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -30,6 +30,9 @@ CSV = ("区,町名,人口,調査日\n"
        "北区,北8条西1丁目,45,令和2年4月1日\n"
        "東区,=SUM(A1),8,令和2年4月1日\n").encode("cp932")
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from loopback import free_port  # noqa: E402  (the benchmarks' and soak's helper)
+
 
 def _xlsx() -> bytes:
     wb = openpyxl.Workbook()
@@ -43,17 +46,11 @@ def _xlsx() -> bytes:
     return out.getvalue()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def moto_endpoint():
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -35,13 +36,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 BUCKET = "madoguchi-two-servers"
 
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from loopback import free_port  # noqa: E402  (the benchmarks' and soak's helper)
 
 
 def _wait(predicate, timeout: float, what: str, interval: float = 0.05):
@@ -58,7 +54,7 @@ def _wait(predicate, timeout: float, what: str, interval: float = 0.05):
 def s3():
     from moto.server import ThreadedMotoServer
 
-    port = _free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     import boto3
@@ -96,7 +92,7 @@ def cluster(s3, tmp_path):
         return proc
 
     for name in ("a", "b"):
-        port = _free_port()
+        port = free_port()
         start(name, "serve", "--workers", "1", "--bind", f"127.0.0.1:{port}")
         urls.append(f"http://127.0.0.1:{port}")
     start("worker", "worker", "--interval", "0.1")

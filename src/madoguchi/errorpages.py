@@ -7,13 +7,12 @@ templates ``400.html``, ``403.html``, ``404.html`` and ``500.html`` (in
 
 from __future__ import annotations
 
-import json
 
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .errors import error_body
+from .errors import error_response
 
 #: what a citizen reads when a form's CSRF token was refused (shown on the page and in the API body)
 CSRF_MESSAGE = "ページの有効期限が切れました。前のページに戻り、再読み込みしてからもう一度送信してください"
@@ -28,14 +27,9 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         instead: CKAN's envelope (``success: false``, ``error.__type``) for ``/api/…/action/…``,
         else ``/api/v1/``'s (``ok: false``, ``error.code == "forbidden"``).
     """
-    if request.path.startswith("/api/"):
-        if "/action/" in request.path:
-            body = {"success": False, "error": {"__type": "Authorization Error", "message": CSRF_MESSAGE}}
-        else:
-            body = error_body("forbidden", CSRF_MESSAGE)
-        return HttpResponse(json.dumps(body, ensure_ascii=False), status=403, content_type="application/json")
-    html = render_to_string("403_csrf.html", {"message": CSRF_MESSAGE}, request=request)
-    return HttpResponse(html, status=403)
+    html = None if request.path.startswith("/api/") else render_to_string(
+        "403_csrf.html", {"message": CSRF_MESSAGE}, request=request)
+    return error_response(request, "forbidden", CSRF_MESSAGE, html=html)
 
 
 def back_link(request: HttpRequest) -> dict:

@@ -36,6 +36,34 @@ def code_of(status: int) -> str:
     return "error"
 
 
+#: CKAN's ``error.__type`` for the statuses answered outside the CKAN action view (limits, CSRF)
+CKAN_ERROR_TYPES = {403: "Authorization Error", 413: "Request Entity Too Large", 429: "Too Many Requests"}
+
+
+def error_response(request, code: str, message: str, *, html: str | None = None):
+    """An error answered before (or instead of) a view — upload limit, rate limit, CSRF failure — in the
+    shape the path's clients read: CKAN's envelope (``success: false``, ``error.__type``) under
+    ``/api/…/action/``, the ``/api/v1/`` body (``error_body``) elsewhere under ``/api/``, else ``html``
+    (a rendered page) or a minimal Japanese page with a link home. Status: ``ERROR_CODES[code]``.
+    """
+    import json
+
+    from django.http import HttpResponse
+    from django.utils.html import escape
+
+    status = status_of(code)
+    if request.path.startswith("/api/"):
+        if "/action/" in request.path:
+            body = {"success": False, "error": {"__type": CKAN_ERROR_TYPES.get(status, "Error"), "message": message}}
+        else:
+            body = error_body(code, message)
+        return HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type="application/json")
+    if html is None:
+        html = (f'<!DOCTYPE html><html lang="ja"><meta charset="utf-8"><title>{status}</title>'
+                f'<h1>{escape(message)}</h1><p><a href="/">トップページへ</a></p>')
+    return HttpResponse(html, status=status)
+
+
 def error_body(code: str, message: str, param: str | None = None) -> dict:
     """The API error body (``madoguchi.schemas.ErrorOut``)."""
     return {"ok": False, "error": {"code": code, "param": param, "message": message}}

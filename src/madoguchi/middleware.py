@@ -8,7 +8,6 @@ stops bodies that come without a length (chunked) once they pass it.
 
 from __future__ import annotations
 
-import json
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 
@@ -16,17 +15,13 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpResponse
 
+from .errors import error_response
+
 
 def too_large_response(request, limit: int) -> HttpResponse:
     mb = limit // (1024 * 1024)
-    message = f"ファイルが大きすぎます。上限は {mb} MB です (request body larger than {limit} bytes)"
-    if request.path.startswith("/api/"):
-        if "/action/" in request.path:
-            body = {"success": False, "error": {"__type": "Request Entity Too Large", "message": message}}
-        else:
-            body = {"ok": False, "error": {"code": "too_large", "param": None, "message": message}}
-        return HttpResponse(json.dumps(body, ensure_ascii=False), status=413, content_type="application/json")
-    return HttpResponse(f"<!DOCTYPE html><html lang=ja><title>413</title><h1>{message}</h1>", status=413)
+    return error_response(request, "too_large",
+                          f"ファイルが大きすぎます。上限は {mb} MB です (request body larger than {limit} bytes)")
 
 
 class UploadLimitMiddleware:

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.utils import timezone
 
-from madoguchi.errors import error_body
+from madoguchi.errors import error_response
 
 from . import rules
 from .models import RateCounter
@@ -81,17 +81,9 @@ def too_many_response(request, decision: Decision) -> HttpResponse:
     """429 with ``Retry-After`` (seconds): the API error body under ``/api/``, CKAN's envelope under
     ``/api/3/action/``, a short Japanese page elsewhere."""
     minutes = math.ceil(decision.retry_after_s / 60)
-    message = (f"短い時間に多くのリクエストがありました。{minutes} 分ほど待ってからもう一度お試しください "
-               f"(too many requests: retry after {decision.retry_after_s} s)")
-    if "/action/" in request.path:
-        response = JsonResponse({"success": False, "error": {"__type": "Too Many Requests", "message": message}},
-                                status=429, json_dumps_params={"ensure_ascii": False})
-    elif request.path.startswith("/api/"):
-        response = JsonResponse(error_body("rate_limited", message), status=429,
-                                json_dumps_params={"ensure_ascii": False})
-    else:
-        response = HttpResponse(f'<!DOCTYPE html><html lang="ja"><meta charset="utf-8"><title>429</title>'
-                                f'<h1>{message}</h1><p><a href="/">トップページへ</a></p>', status=429)
+    response = error_response(request, "rate_limited",
+                              f"短い時間に多くのリクエストがありました。{minutes} 分ほど待ってからもう一度お試しください "
+                              f"(too many requests: retry after {decision.retry_after_s} s)")
     response["Retry-After"] = str(decision.retry_after_s)
     return response
 

@@ -140,17 +140,6 @@ class StreamingASGIHandler(ASGIHandler):
             await sync_to_async(response.close)()
             body_file.close()
 
-    async def run_get_response(self, request):
-        if _is_async_view(request.path_info):
-            return await super().run_get_response(request)
-        # a sync view: the whole sync middleware chain in one hop to the request's thread (Django's async
-        # chain would hop between the event loop and threads at every sync-only middleware)
-        response = await sync_to_async(self._sync_handler.get_response)(request)
-        response._handler_class = self.__class__
-        if isinstance(response, FileResponse):
-            response.block_size = self.chunk_size
-        return response
-
     async def send_response(self, response, send):
         if response.streaming and response.is_async:
             lease = _lease.get(None)
