@@ -273,3 +273,92 @@ def _set_role(meta: dict, name: str, values: pa.Array) -> None:
         meta["role"] = "latitude"
     elif lon and -180 <= lo and hi <= 180:
         meta["role"] = "longitude"
+
+
+#: the types a column can be set to (``IngestOptions.types``, ``#object_type_xsd``)
+TYPES = tuple(ARROW_TYPES)
+
+
+def _parse_as(kind: str):
+    """Text (NFKC, trimmed, not a placeholder) → value of ``kind``, or ``None`` if it does not fit."""
+    if kind == "integer":
+        def parse_int(t):
+            v = int(t.replace(",", "")) if re.match(INT_RE, t) else None
+            return v if v is not None and -(1 << 63) <= v < (1 << 63) else None
+        return parse_int
+    if kind == "number":
+        return lambda t: float(t.replace(",", "")) if re.match(NUM_RE, t) else None
+    if kind == "boolean":
+        return lambda t: (t.lower() in TRUE) if t.lower() in TRUE | FALSE else None
+    if kind == "date":
+        def parse_date(t):
+            d = parse_japanese_date(t)
+            if d is None:
+                v = _parse_datetime(t)
+                d = v.date() if v is not None and v.time() == dt.time(0) else None
+            return d
+        return parse_date
+    if kind == "datetime":
+        def parse_datetime(t):
+            v = _parse_datetime(t)
+            if v is None:
+                d = parse_japanese_date(t)
+                v = dt.datetime(d.year, d.month, d.day) if d else None
+            return v
+        return parse_datetime
+    if kind == "time":
+        return _parse_time
+    raise ValueError(kind)
+
+
+@dataclass
+class Coerced:
+    """A column converted to a chosen type: ``column`` (cells that do not fit are empty), and the
+    cells that did not fit: ``count`` (rows), ``rows`` (file rows, first 20), ``values`` (their
+    texts, first 20 distinct)."""
+
+    column: TypedColumn
+    count: int
+    rows: list[int]
+    values: list[str]
+
+
+def coerce_column(name: str, cells, row_numbers, kind: str) -> Coerced:
+    """Convert one column to type ``kind`` (a Frictionless name in ``TYPES``) whatever inference would say.
+
+    Placeholders (``-``, ``x`` …) are empty in non-string columns, as in inference;
+    cells that do not read as ``kind`` become empty and are counted in the result.
+
+    :param cells: as for ``infer_column``
+    :raises ValueError: ``kind`` is not one of ``TYPES``
+    """
+    if kind not in TYPES:
+        raise ValueError(kind)
+    col = _Distinct(cells)
+    trimmed = pc.utf8_trim_whitespace(col.values)
+    trimmed = pc.if_else(pc.equal(trimmed, ""), _NULL_STRING, trimmed)
+    norm = pc.utf8_normalize(trimmed, "NFKC")
+    normalized = pa.DictionaryArray.from_arrays(col.indices, norm)
+    meta = {"name": name, "type": kind, "role": None}
+    warnings: list[dict] = []
+    if kind == "string":
+        return Coerced(TypedColumn(meta, warnings, pc.utf8_normalize(trimmed, "NFC"), col.indices, normalized),
+                       0, [], [])
+    placeholder = pc.is_in(norm, value_set=_PLACEHOLDER_SET).fill_null(False)
+    candidates = pc.if_else(placeholder, _NULL_STRING, norm)
+    parse = _parse_as(kind)
+    parsed = [None if t is None else parse(t) for t in candidates.to_pylist()]
+    unfit = pc.and_(pc.is_valid(candidates), pa.array([p is None for p in parsed], pa.bool_()))
+    n_placeholder = col.count(placeholder)
+    if n_placeholder:
+        warnings.append(_placeholder_warning(name, col.expand(placeholder), n_placeholder, row_numbers))
+    if kind in ("date", "datetime", "time"):
+        values = pa.array(parsed, _PARSED_TYPES[kind]).cast(ARROW_TYPES[kind])
+    else:
+        values = pa.array(parsed, ARROW_TYPES[kind])
+    if kind in ("integer", "number"):
+        _set_role(meta, name, values)
+    count = col.count(unfit)
+    bad_values = [v for v, bad in zip(trimmed.to_pylist(), unfit.to_pylist()) if bad][:20]
+    return Coerced(TypedColumn(meta, warnings, values, col.indices, normalized), count,
+                   _rows_where(col.expand(unfit), row_numbers), bad_values)

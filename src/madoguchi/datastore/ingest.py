@@ -26,7 +26,7 @@ from django.utils import timezone
 from . import hooks, snapshots
 from .normalize import normalize_table
 from .errors import IngestError
-from .typedtable import type_table
+from .typedtable import check_type_names, type_table
 from .reading import read_table, sniff_format
 from .reading.base import MEDIA_TYPES, TABULAR_FORMATS, is_zip
 from .tablewriter import write_typed_table
@@ -43,16 +43,29 @@ PAUSE_COMMITTED_ENV = "MADOGUCHI_TEST_PAUSE_BEFORE_ROW_S"
 
 @dataclass
 class IngestOptions:
-    """Reader options. ``sheet``: XLSX sheet name or 1-based index; ``json_path``:
-    dotted path to the records array; ``encoding``/``delimiter``: skip detection."""
+    """Reader and typing options. ``sheet``: XLSX sheet name or 1-based index; ``json_path``:
+    dotted path to the records array; ``encoding``/``delimiter``: skip detection.
+
+    ``types``: ``{column name: Frictionless type}`` (``integer``, ``number``, ``boolean``, ``date``,
+    ``datetime``, ``time``, ``string``) set by staff instead of inference; a cell that does not fit
+    fails the ingestion (``IngestError`` code ``type_override_unfit``, nothing published) unless
+    ``blank_unfit`` is true, which leaves such cells empty in the typed table (the original file keeps
+    them; warning ``type_override_blanked`` lists rows and values).
+
+    ``as_dict()`` is JSON and round-trips: ``IngestOptions(**options.as_dict()) == options``.
+    """
 
     sheet: str | int | None = None
     json_path: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    types: dict[str, str] | None = None
+    blank_unfit: bool = False
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+        """The options that are set (``None``, ``""``, no types and ``blank_unfit=False`` left out)."""
+        return {k: v for k, v in self.__dict__.items()
+                if v not in (None, "") and not (k == "blank_unfit" and v is False) and not (k == "types" and not v)}
 
 
 def _stage(progress: Progress | None, name: str, lo: float, hi: float):
@@ -87,6 +100,7 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
     if fmt == "xls":
         raise IngestError("古い Excel 形式 (.xls) は読めません。.xlsx か CSV で保存し直してください",
                           file=file_name, code="xls")
+    check_type_names(options.types, file=file_name)  # before reading: a big file is not read for nothing
     raw = typed = None
     columns: list[dict] = []
     warnings: list[dict] = []
@@ -105,7 +119,8 @@ def ingest_file(*, dataset, resource_name: str, data: bytes, file_name: str, opt
                                  progress=_stage(progress, "read", 0.0, 0.5))
                 _check_width(raw, file_name)
                 checks["fixes"] = normalize_table(raw, standard_id=dataset.standard or None)
-                typed = type_table(raw, progress=_stage(progress, "types", 0.5, 0.8), release=True)
+                typed = type_table(raw, progress=_stage(progress, "types", 0.5, 0.8), release=True,
+                                   types=options.types, blank_unfit=options.blank_unfit, file=file_name)
             columns = typed.columns
             warnings = raw.warnings + typed.warnings
             _check(checks, dataset=dataset, resource_name=resource_name, typed=typed, row_numbers=raw.row_numbers,
@@ -306,6 +321,9 @@ def _publish(*, dataset, resource_name, final: str, original: str, fmt, data, fi
         "columns": columns, "warnings": warnings, "reader": info, "options": options.as_dict(),
         **(checks or {}),
     }
+    if info.get("metadata"):
+        # offered by the file (RDF-style #license, #attribution_name …); the Dataset is not changed
+        report["metadata"] = info["metadata"]
     version = ResourceVersion.objects.create(
         resource=resource, number=number, original_name=file_name,
         original_path=original, original_bytes=len(data),

@@ -26,7 +26,15 @@ Rules (issue #3), in order, per column:
    * any other column whose cells are dates (≥ 90 % of its non-empty cells
      look like dates): 和暦 → ISO 8601 (``wareki_to_iso_date``; ``invalid_date``); 和暦 outside
      its era (``大正20年1月1日``, ``平成31年5月1日``; ``madoguchi.wareki``) is reported and left
-     as written (``wareki_outside_era``).
+     as written (``wareki_outside_era``);
+   * such a column of ``N/N/YYYY`` dates: day/month order inferred from the values and
+     converted to ISO (``month_day_year_to_iso_date``, ``day_month_year_to_iso_date``) or
+     reported (``ambiguous_date_order``, ``inconsistent_date_order``), and Excel serial
+     dates in a column named as a date (``excel_serial_to_iso_date``), see ``dates``;
+
+0. before the rules, a column of ``"lat,lon"`` / ``"lon,lat"`` pairs gets two new columns
+   ``<name>_緯度`` / ``<name>_経度`` after it (``coordinates_split``, ``coordinates.split_pairs``),
+   which then go through the 緯度/経度 rules.
 
 Report item: ``{code, message, column, rows (file rows, ≤ 20), count (rows),
 examples: [{before, after}] (≤ 3), fixed}``; ``fixed`` is false for values
@@ -53,7 +61,9 @@ from ..inference import LAT_NAME, LON_NAME, MOSTLY, PLACEHOLDERS
 from ..reading.base import RawTable
 from . import cells
 from .columns import Column, value_items
-from .coordinates import convert_dms, swap_and_check
+from .coordinates import convert_dms, split_pairs, swap_and_check
+from .dates import MESSAGES as DATE_MESSAGES
+from .dates import day_month_order, excel_serials
 
 POSTAL_NAME = re.compile(r"郵便番号|〒|postal|zip", re.IGNORECASE)
 PHONE_NAME = re.compile(r"電話|fax|ファクシミリ|ファックス|ファクス|(?<![a-z])tel(?![a-z])|telephone", re.IGNORECASE)
@@ -91,6 +101,8 @@ FIXES = {  # code → (message with {column}, fixed)
                                       "そのままにしました (invalid local government code; left as written)", False),
 }
 
+FIXES.update(DATE_MESSAGES)
+
 
 def normalize_table(raw: RawTable, *, standard_id: str | None = None) -> list[dict]:
     """Fix common mistakes in ``raw`` in place (``raw.rows`` or ``raw.columns``); return the fixes.
@@ -106,6 +118,8 @@ def normalize_table(raw: RawTable, *, standard_id: str | None = None) -> list[di
     lat_cols: list[Column] = []
     lon_cols: list[Column] = []
     columns: list[Column] = []
+    items += split_pairs(raw, skip=lambda name: bool(LAT_NAME.search(unicodedata.normalize("NFKC", name))
+                                                     or LON_NAME.search(unicodedata.normalize("NFKC", name))))
     for j, name in enumerate(raw.header):
         col = Column(raw, j)
         columns.append(col)
@@ -131,6 +145,8 @@ def normalize_table(raw: RawTable, *, standard_id: str | None = None) -> list[di
             lon_cols.append(col)
         else:
             items += _wareki(col)
+            items += day_month_order(col)
+            items += excel_serials(col)
     for k in range(max(len(lat_cols), len(lon_cols))):
         items += swap_and_check(lat_cols[k] if k < len(lat_cols) else None,
                                 lon_cols[k] if k < len(lon_cols) else None)

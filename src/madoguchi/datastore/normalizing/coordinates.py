@@ -120,3 +120,89 @@ def swap_and_check(lat: Column | None, lon: Column | None) -> list[dict]:
         if made:
             items.append(made)
     return items
+
+
+# ---------------------------------------------------------------- both coordinates in one field
+
+#: ``34.34,134.04`` / ``134.04, 34.34`` / ``34.34 134.04``: two decimal numbers (decimals required,
+#: so ``1,234`` and other number lists are not taken for coordinates)
+PAIR_RE = r"^\s*[+-]?[0-9]{1,3}\.[0-9]+\s*(?:[,、，]\s*|\s+)[+-]?[0-9]{1,3}\.[0-9]+\s*$"
+_PAIR = re.compile(r"\s*([+-]?\d{1,3}\.\d+)\s*(?:[,、，]\s*|\s+)([+-]?\d{1,3}\.\d+)\s*")
+LAT_SUFFIX, LON_SUFFIX = "_緯度", "_経度"
+
+
+def _new_name(raw, name: str) -> str:
+    out, k = name, 2
+    while out in raw.header:
+        out, k = f"{name}_{k}", k + 1
+    return out
+
+
+def split_pairs(raw, *, skip=lambda name: False) -> list[dict]:
+    """Split each column holding ``"lat,lon"`` or ``"lon,lat"`` pairs into two new columns.
+
+    A column qualifies when ≥ 90 % of its non-empty cells are two decimal numbers and ≥ 90 % of
+    those read as a point in Japan in one order or the other (``LAT_RANGE`` / ``LON_RANGE``).
+    The new columns ``<name>_緯度`` and ``<name>_経度`` are inserted right after it (decimal
+    degrees as written; they get roles latitude/longitude from their names); the original
+    column is kept as text. The column's order is its majority; rows in the other order are
+    put right and reported (``lat_lon_swapped``); cells that are not pairs leave both new
+    cells empty. Report: ``coordinates_split`` (count, examples), on the original column.
+
+    :param skip: column names not to look at (columns already named as latitude/longitude)
+    """
+    items: list[dict] = []
+    for j in reversed(range(len(raw.header))):
+        name = raw.header[j]
+        if skip(name):
+            continue
+        col = Column(raw, j)
+        matched = np.asarray(pc.match_substring_regex(col.values, PAIR_RE).fill_null(False))
+        if not matched.any():
+            continue
+        counts = col.counts
+        present = np.asarray(pc.match_substring_regex(col.values, r"\S").fill_null(False))
+        n_pairs = counts[matched].sum()
+        if n_pairs < 0.9 * counts[present].sum():
+            continue
+        positions = np.flatnonzero(matched).tolist()
+        pairs = {p: tuple(map(float, _PAIR.fullmatch(t).groups())) + tuple(_PAIR.fullmatch(t).groups())
+                 for p, t in zip(positions, col.texts(positions))}
+
+        def inside(v: float, bounds) -> bool:
+            return bounds[0] <= v <= bounds[1]
+
+        order = {p: "latlon" if inside(a, LAT_RANGE) and inside(b, LON_RANGE)
+                 else "lonlat" if inside(a, LON_RANGE) and inside(b, LAT_RANGE) else None
+                 for p, (a, b, _, _) in pairs.items()}
+        n_latlon = sum(counts[p] for p, o in order.items() if o == "latlon")
+        n_lonlat = sum(counts[p] for p, o in order.items() if o == "lonlat")
+        if n_latlon + n_lonlat < 0.9 * n_pairs:
+            continue
+        majority = "latlon" if n_latlon >= n_lonlat else "lonlat"
+        lat_text: list[str | None] = [None] * len(col.values)
+        lon_text: list[str | None] = [None] * len(col.values)
+        for p, (_, _, sa, sb) in pairs.items():
+            lat_text[p], lon_text[p] = (sa, sb) if (order[p] or majority) == "latlon" else (sb, sa)
+        found = {p: (col.values[p].as_py(), f"{lat_text[p]}, {lon_text[p]}") for p in positions}
+        swapped = {p: found[p] for p, o in order.items() if o is not None and o != majority}
+        lat_name, lon_name = _new_name(raw, name + LAT_SUFFIX), _new_name(raw, name + LON_SUFFIX)
+        lat_rows = pa.array(lat_text, pa.string()).take(col._indices)
+        lon_rows = pa.array(lon_text, pa.string()).take(col._indices)
+        raw.header[j + 1:j + 1] = [lat_name, lon_name]
+        if raw.source_names:
+            raw.source_names[j + 1:j + 1] = [lat_name, lon_name]
+        if raw.columns is not None:
+            raw.columns[j + 1:j + 1] = [pc.dictionary_encode(lat_rows), pc.dictionary_encode(lon_rows)]
+        else:
+            for row, a, b in zip(raw.rows, lat_rows.to_pylist(), lon_rows.to_pylist()):
+                row[j + 1:j + 1] = [a, b]
+        first = "緯度,経度" if majority == "latlon" else "経度,緯度"
+        items += value_items(col, "coordinates_split",
+                             f"列「{name}」の「{first}」の組を、新しい列「{lat_name}」「{lon_name}」に分けました。"
+                             f"元の列は文字列のまま残しています (coordinate pairs split into latitude and longitude)",
+                             found, fixed=True)
+        items += value_items(col, "lat_lon_swapped",
+                             f"列「{name}」の組のうち、列の多数と逆の順 (緯度と経度が逆) の行を入れ替えて分けました "
+                             "(pairs in the other order were split the right way round)", swapped, fixed=True)
+    return items

@@ -6,7 +6,7 @@ import csv
 import io
 
 from ..errors import IngestError
-from . import csvfast
+from . import csvfast, metadata
 from .base import RawTable
 from .encoding import detect_encoding, streamable_encoding
 from .shape import shape_rows
@@ -38,7 +38,8 @@ def read_csv(data: bytes, *, file: str = "", options: dict | None = None, progre
     """Read CSV bytes (any of UTF-8/BOM, CP932, EUC-JP; comma, tab, semicolon, pipe).
 
     Large files are read column-wise (``csvfast``) when the result is the same
-    as reading them row-wise; all others row-wise.
+    as reading them row-wise; all others row-wise (also every file starting with
+    ``#`` rows: RDF-style metadata and comments, ``metadata``).
 
     :param options: ``encoding`` (skip detection), ``delimiter``
     :param progress: optional ``callable(fraction)`` called while reading
@@ -50,7 +51,9 @@ def read_csv(data: bytes, *, file: str = "", options: dict | None = None, progre
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise IngestError("CSV ではありません。バイナリファイルのようです (binary content, not CSV)",
                           file=file, code="not_csv")
-    if not options.get("encoding") and len(data) >= csvfast.FAST_MIN_CHARS:
+    # ``#`` rows on top (RDF-style metadata, comments) are read by the row-wise reader only
+    hashed = metadata.starts_with_hash(data[:4096].removeprefix(b"\xef\xbb\xbf").decode("latin-1"))
+    if not options.get("encoding") and len(data) >= csvfast.FAST_MIN_CHARS and not hashed:
         # a large CP932 / EUC-JP file: decoded and parsed at the same time
         streamed = streamable_encoding(data)
         if streamed:
@@ -68,7 +71,8 @@ def read_csv(data: bytes, *, file: str = "", options: dict | None = None, progre
         encoding, text = detect_encoding(data, file=file)
     delimiter = options.get("delimiter") or sniff_delimiter(text[:65536])
     info = {"encoding": encoding, "delimiter": delimiter, "format": "csv"}
-    if len(text) >= csvfast.FAST_MIN_CHARS and delimiter in csvfast.FAST_DELIMITERS and len(delimiter) == 1:
+    if (len(text) >= csvfast.FAST_MIN_CHARS and delimiter in csvfast.FAST_DELIMITERS and len(delimiter) == 1
+            and not metadata.starts_with_hash(text[:4096])):
         head = csvfast.read_head(text, delimiter, MAX_LINES_PER_RECORD)
         if head is not None:
             body = csvfast.body_buffer(data, text, encoding, head.offset, detected=not options.get("encoding"))

@@ -14,7 +14,9 @@ spaces inside (``生産年齢  人    口``). The rules here, each reported:
   names ``_id`` and ``_search`` get ``_original`` appended;
 * a row longer than the header with filled extra cells adds ``column_N``
   columns (nothing is lost); shorter rows are padded with empty cells;
-* a column with no name and no value is dropped.
+* a column with no name and no value is dropped;
+* leading ``#`` rows: RDF-style metadata (``#property`` is the header, ``#object_type_xsd``
+  declared types …) and comments, see ``metadata``; ``info["metadata"]`` says what they gave.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import statistics
 import unicodedata
 
 from ..errors import IngestError
+from . import metadata
 from .base import RawTable, warning
 
 HEADER_SEARCH_ROWS = 30
@@ -132,7 +135,12 @@ def shape_rows(grid: list[list[str | None]], grid_row_numbers: list[int], *, fil
     numbers = [grid_row_numbers[i] for i in keep]
     if not rows:
         raise IngestError("データがありません。空のファイルか、値のない表です (no values)", file=file, code="empty")
-    h = find_header_row(rows)
+    rows, numbers, meta = metadata.extract(rows, numbers)
+    if meta is not None:
+        warnings.extend(metadata.warnings_for(meta))
+        if not rows:
+            raise IngestError("データがありません。「#」で始まる行しかありません (only # rows)", file=file, code="empty")
+    h = 0 if meta is not None and meta.has_property else find_header_row(rows)
     if h:
         warnings.append(title_rows_warning(numbers, h))
     source = [(c or "").strip() for c in rows[h]]
@@ -161,8 +169,8 @@ def shape_rows(grid: list[list[str | None]], grid_row_numbers: list[int], *, fil
 
     # Drop columns that have neither a name nor a value.
     used = [bool(source[j]) or any(r[j] and not r[j].isspace() for r in body) for j in range(width)]
+    idx = [j for j in range(width) if used[j]]
     if not all(used):
-        idx = [j for j in range(width) if used[j]]
         source = [source[j] for j in idx]
         body = [[r[j] for j in idx] for r in body]
         warnings.append(empty_columns_warning(width - len(idx)))
@@ -170,5 +178,7 @@ def shape_rows(grid: list[list[str | None]], grid_row_numbers: list[int], *, fil
     header, renamed = name_columns(source)
     warnings.extend(renamed)
     info = dict(info or {}, header_row=numbers[h])
+    if meta is not None and meta.keys:
+        info["metadata"] = meta.for_columns(header, idx)
     return RawTable(header=header, rows=body, row_numbers=body_numbers, source_names=source,
                     warnings=warnings, info=info)

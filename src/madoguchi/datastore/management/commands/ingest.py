@@ -1,8 +1,9 @@
-"""``madoguchi ingest FILE --dataset SLUG [--resource NAME]``: thin wrapper over ``datastore.services.ingest_file``."""
+"""``madoguchi ingest FILE --dataset SLUG [--resource NAME] [--type COLUMN=TYPE …] [--blank-unfit]``: thin wrapper over ``datastore.services.ingest_file``."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -21,10 +22,18 @@ class Command(BaseCommand):
         parser.add_argument("--dataset", required=True, help="dataset slug")
         parser.add_argument("--resource", help="resource name (default: the file name)")
         parser.add_argument("--title", help="create the dataset with this title if it does not exist")
+        parser.add_argument("--description", help="description (説明) of a new dataset; asked for on a terminal. "
+                                                  "Without one the new dataset is private (a public dataset needs one)")
         parser.add_argument("--organization", default="city", help="organization slug for a new dataset")
         parser.add_argument("--sheet", help="XLSX sheet name or 1-based number (default: first)")
         parser.add_argument("--json-path", help="dotted path of the records array in a JSON file")
         parser.add_argument("--encoding", help="skip encoding detection (e.g. cp932)")
+        parser.add_argument("--type", action="append", default=[], metavar="COLUMN=TYPE", dest="types",
+                            help="set a column's type instead of inferring it (repeatable; TYPE: integer, number, "
+                                 "boolean, date, datetime, time, string)")
+        parser.add_argument("--blank-unfit", action="store_true",
+                            help="with --type: leave cells that do not fit the type empty in the typed table "
+                                 "(default: fail and publish nothing)")
         parser.add_argument("--json", action="store_true", help="print the ingestion report as JSON")
         parser.add_argument("--no-progress", action="store_true")
 
@@ -39,7 +48,20 @@ class Command(BaseCommand):
             if not opts["title"]:
                 raise CommandError(f"データセット「{opts['dataset']}」がありません。--title を付けると作成します")
             org = catalog.ensure_organization(opts["organization"], opts["organization"])
-            dataset = catalog.ensure_dataset(opts["dataset"], title=opts["title"], organization=org)
+            description = (opts["description"] or "").strip()
+            if not description and sys.stdin.isatty():
+                description = input("説明 (description, 公開に必要): ").strip()
+            dataset = catalog.ensure_dataset(opts["dataset"], title=opts["title"], organization=org,
+                                             description=description, private=not description)
+            if not description:
+                self.stderr.write("説明がないため非公開で作成しました。公開するには: "
+                                  f"madoguchi publish {dataset.slug} --description '…'")
+        types = {}
+        for spec in opts["types"]:
+            column, sep, kind = spec.rpartition("=")
+            if not sep or not column.strip() or not kind.strip():
+                raise CommandError(f"--type は 列名=型 の形で指定してください (e.g. --type 人口=integer): {spec}")
+            types[column.strip()] = kind.strip()
         bar = None if opts["no_progress"] else tqdm(total=100, unit="%", desc=path.name, file=self.stderr._out)
 
         def progress(stage: str, fraction: float) -> None:
@@ -52,7 +74,8 @@ class Command(BaseCommand):
                 dataset=dataset, resource_name=opts["resource"] or path.name, data=path.read_bytes(),
                 file_name=path.name, progress=progress,
                 options=services.IngestOptions(sheet=opts["sheet"], json_path=opts["json_path"],
-                                               encoding=opts["encoding"]))
+                                               encoding=opts["encoding"], types=types or None,
+                                               blank_unfit=opts["blank_unfit"]))
         except services.IngestError as exc:
             for f in getattr(exc, "findings", []):  # privacy gate: name column, kind, rows; exits non-zero
                 self.stderr.write(_finding_line(f))
