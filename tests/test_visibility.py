@@ -80,6 +80,7 @@ def _surfaces(client, slug: str, rid: int) -> dict[str, bool]:
         "CKAN package_list": slug in (ckan_result("package_list") or []),
         "CKAN resource_show": ckan("resource_show", id=str(rid)),
         "CKAN datastore_search": ckan("datastore_search", resource_id=str(rid)),
+        "CKAN datastore_info": ckan("datastore_info", id=str(rid)),
         "CKAN datastore_search_sql": sql.status_code == 200 and sql.json()["success"],
         "CKAN organization_show": slug in {d["name"] for d in org.get("packages", [])},
         "DCAT dataset": ok(f"/datasets/{slug}.ttl"),

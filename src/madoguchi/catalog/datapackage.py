@@ -7,6 +7,7 @@ Follows Data Package v2 (https://datapackage.org/) and stays readable as v1
 one data resource per catalog resource.
 
 A resource whose current version has a table is a *tabular data resource*:
+its fields carry the data dictionary (staff's label and notes as ``title`` and ``description``);
 its ``path`` is the absolute URL of the CSV export (``catalog:download`` …
 ``csv``), described by a Table Schema that matches what
 ``datastore.exports`` writes with ``pyarrow.csv.write_csv``:
@@ -39,7 +40,7 @@ import pyarrow.parquet as pq
 from django.urls import reverse
 from django.utils import timezone
 
-from madoguchi.datastore.services import local_path
+from madoguchi.datastore.services import data_dictionary, local_path
 
 from .models import Dataset, Resource
 
@@ -147,18 +148,21 @@ def _resource(dataset: Dataset, resource: Resource, url) -> dict | None:
         "mediatype": "text/csv",
         "encoding": "utf-8",
         "dialect": {"header": True, "delimiter": ",", "quoteChar": '"', "doubleQuote": True},
-        "schema": table_schema(version),
+        "schema": table_schema(version, dictionary=data_dictionary(resource)),
         "sources": [{"title": version.original_name, "path": original}],
     })
     return entry
 
 
-def table_schema(version) -> dict:
+def table_schema(version, dictionary: list[dict] | None = None) -> dict:
     """Table Schema (v1/v2) of the CSV export of ``version`` (a ``ResourceVersion`` with a table).
 
-    :returns: ``{"fields": [{"name", "type", "format"?, …}], "primaryKey": ["_id"],
+    :param dictionary: the resource's data dictionary (``datastore.services.data_dictionary``): a
+        column's label and notes become its field's ``title`` and ``description``
+    :returns: ``{"fields": [{"name", "type", "format"?, "title"?, "description"?, …}], "primaryKey": ["_id"],
         "missingValues": [""]}``, fields in the export's column order
     """
+    described = {e["id"]: e for e in dictionary or []}
     meta = {c["name"]: c for c in version.columns}
     try:
         arrow = [f for f in pq.read_schema(local_path(version.snapshot_path)) if f.name not in NOT_EXPORTED]
@@ -173,6 +177,11 @@ def table_schema(version) -> dict:
         role = (meta.get(field["name"]) or {}).get("role")
         if role in ROLE_RDF_TYPES:
             field["rdfType"] = ROLE_RDF_TYPES[role]
+        entry = described.get(field["name"]) or {}
+        if entry.get("label"):
+            field["title"] = entry["label"]
+        if entry.get("notes"):
+            field["description"] = entry["notes"]
     return {"fields": fields, "primaryKey": [ID_FIELD], "missingValues": [""]}
 
 

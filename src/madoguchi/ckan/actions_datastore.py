@@ -1,4 +1,7 @@
-"""CKAN DataStore read actions: ``datastore_search`` and ``datastore_search_sql``.
+"""CKAN DataStore read actions: ``datastore_search``, ``datastore_info`` and ``datastore_search_sql``.
+
+Fields carry the data dictionary as CKAN does: ``{"id", "type", "info": {"label", "notes",
+"type_override"}}`` (``info`` only on columns staff described; ``type_override`` in CKAN type names).
 
 ``datastore_search`` answers like CKAN: ``fields`` (``_id`` first, CKAN type
 names), ``records`` (``records_format`` objects | lists | csv | tsv), ``total``,
@@ -83,7 +86,7 @@ def datastore_search(ctx, data):
             distinct=as_bool(data, "distinct"), after_id=after)
     except datastore.QueryError as exc:
         raise ValidationError(f"{exc.param}: {exc.message}", **{exc.param: [exc.message]}) from None
-    out_fields = [{"id": f["id"], "type": CKAN_TYPES.get(f["type"], "text")} for f in result["fields"]]
+    out_fields = ckan_fields(resource, result["fields"])
     names = [f["id"] for f in result["fields"]]
     records = result["records"]
     if records_format == "lists":
@@ -110,6 +113,40 @@ def datastore_search(ctx, data):
     if sort in (None, "_id", "_id asc") and len(result["records"]) == limit and "_id" in names and limit:
         out["next_page"] = _token(result["records"][-1]["_id"])
     return out
+
+
+def ckan_fields(resource, fields: list[dict]) -> list[dict]:
+    """CKAN ``fields`` for ``fields`` (``[{id, type}]``, Frictionless types) of ``resource``, with ``info``
+    from its data dictionary where staff wrote any."""
+    dictionary = {e["id"]: e for e in datastore.data_dictionary(resource)}
+    out = []
+    for f in fields:
+        field = {"id": f["id"], "type": CKAN_TYPES.get(f["type"], "text")}
+        entry = dictionary.get(f["id"])
+        if entry and (entry["label"] or entry["notes"] or entry["type_override"]):
+            field["info"] = {"label": entry["label"], "notes": entry["notes"],
+                             "type_override": CKAN_TYPES.get(entry["type_override"], "")}
+        out.append(field)
+    return out
+
+
+@action("datastore_info")
+def datastore_info(ctx, data):
+    """The columns of a resource's table and its row count (CKAN 2.10+ shape):
+    ``{"meta": {"id", "count", "table_type", "version"}, "fields": [{"id", "type", "info"?, "schema"}],
+    "schema": {id: type}}`` (``schema`` as in CKAN ≤ 2.9). ``id`` (or ``resource_id``) required;
+    404 if unknown or without a table. ``info`` is the data dictionary (label, notes, type_override)."""
+    resource_id = str(data.get("id") or required(data, "resource_id"))
+    resource = _resource(ctx, resource_id)
+    version = resource.current_version
+    if version is None or not version.has_table:
+        raise NotFound(f"リソース {resource_id} には表データがありません (no DataStore table)")
+    fields = ckan_fields(resource, [{"id": c["name"], "type": c["type"]} for c in version.columns])
+    for field in fields:
+        field["schema"] = {"native_type": field["type"], "is_index": False, "notnull": False}
+    return {"meta": {"id": resource_id, "count": version.row_count, "table_type": "BASE TABLE",
+                     "version": version.number},
+            "fields": fields, "schema": {f["id"]: f["type"] for f in fields}}
 
 
 @action("datastore_search_sql")

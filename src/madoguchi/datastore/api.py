@@ -76,7 +76,16 @@ class VersionOut(OutSchema):
     current: bool = Field(description="Whether this is the published version")
 
 
+class DictionaryColumnOut(ColumnOut):
+    label: str = Field(description="Display name written by staff (data dictionary); empty if none")
+    description: str = Field(description="What the column holds, written by staff (data dictionary); empty if none")
+    type_override: str | None = Field(description="Type set by staff instead of inference (``type`` then follows "
+                                                   "it); null if inferred")
+
+
 class ResourceDetail(ResourceSummary):
+    columns: list[DictionaryColumnOut] = Field(
+        description="Columns of the published version, in order, with the data dictionary (empty if not tabular)")
     dataset: str = Field(description="Slug of the dataset")
     versions: list[VersionOut] = Field(description="Newest first")
 
@@ -149,12 +158,18 @@ def _resource(request, resource_id: int) -> Resource:
 
 @router.get("/resources/{resource_id}", response={200: ResourceDetail, **ERRORS}, url_name="resource")
 def get_resource(request, resource_id: int = _resource_id_param()):
-    """A resource: columns with types, row count, download URLs and all versions (newest first).
+    """A resource: columns with types and data dictionary (label, description), row count, download URLs and
+    all versions (newest first).
 
     404 (``not_found``) if unknown or in a private dataset; 400 if ``resource_id`` is not a positive integer.
     """
     r = _resource(request, resource_id)
     out = resource_summary(r)
+    dictionary = {e["id"]: e for e in services.data_dictionary(r)}
+    for column in out["columns"]:
+        entry = dictionary.get(column["name"]) or {}
+        column.update(label=entry.get("label", ""), description=entry.get("notes", ""),
+                      type_override=entry.get("type_override") or None)
     out["dataset"] = r.dataset.slug
     out["versions"] = [
         {"number": v.number, "created": v.created, "original_name": v.original_name, "original_bytes": v.original_bytes,

@@ -72,3 +72,30 @@ class IngestJob(models.Model):
 
     class Meta:
         ordering = ["-created"]
+
+
+class ColumnInfo(models.Model):
+    """The data dictionary entry of one column of a resource (CKAN's datastore field ``info``).
+
+    Kept per resource and column name, so it outlives versions: a later upload shows the same
+    label and notes, and ``type_override`` (a Frictionless type, empty for inferred) is applied to it
+    (``datastore.services.ingest_file``). ``blank_unfit``: cells that do not fit the override become
+    empty in the typed table (staff chose 「合わない値を空欄にして公開する」).
+    """
+
+    resource = models.ForeignKey("catalog.Resource", on_delete=models.CASCADE, related_name="column_infos")
+    column = models.CharField(max_length=300, help_text="column name as published (ResourceVersion.columns name)")
+    label = models.CharField("表示名", max_length=300, blank=True)
+    notes = models.TextField("説明", blank=True)
+    type_override = models.CharField("型の指定", max_length=20, blank=True)
+    blank_unfit = models.BooleanField(default=False)
+    modified = models.DateTimeField(auto_now=True)
+    modified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["resource", "id"]
+        constraints = [models.UniqueConstraint(fields=["resource", "column"], name="column_info_unique_column")]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id} {self.column}"

@@ -11,6 +11,9 @@
 * ``run_job`` / ``fail_job`` — the task's body (progress saved for the browser) and its give-up
 * ``register_table_check`` / ``register_assessor`` — other apps' checks run at ingestion
   (``datastore.hooks``; standards, quality and privacy register in their ``AppConfig.ready``)
+* ``data_dictionary`` / ``save_data_dictionary`` / ``reingest`` — the data dictionary of a resource
+  (per column label, notes, type override; CKAN's field ``info``), kept across versions; a changed type
+  override re-ingests the current original file as a job. ``ingest_file`` applies the saved overrides.
 
 Re-exported for other apps (they import no other datastore module):
 ``IngestError`` / ``QueryError`` (``errors``); ``open_file`` / ``read_bytes`` / ``local_path``
@@ -42,12 +45,16 @@ from .sql import SQL_MAX_ROWS, SqlError, referenced_tables, run_sql  # noqa: F40
 from .typedtable import type_table  # noqa: F401
 from .exports import FORMATS as EXPORT_FORMATS  # noqa: F401
 from .exports import export_path  # noqa: F401
-from .ingest import IngestOptions, ingest_file  # noqa: F401
+from .dictionary import (OVERRIDE_TYPES, DictionaryError, data_dictionary, ingest_file,  # noqa: F401
+                         reingest, save_data_dictionary)
+from .ingest import IngestOptions  # noqa: F401
 from .query import search as search_records  # noqa: F401
 
 log = logging.getLogger("madoguchi.datastore")
 
 _DESCRIPTION = "_description"  # key in IngestJob.options: the new resource's description (not a reader option)
+#: failure codes after which a job keeps its upload, so staff can act and re-run it
+KEEP_UPLOAD_CODES = {"privacy_blocked", "type_override_unfit"}
 
 
 def all_records(version, fields: list[str]) -> list[dict]:
@@ -161,11 +168,16 @@ def enqueue_job(job) -> str:
     return ingest_job.enqueue(str(job.pk)).id
 
 
-def rerun_job(job) -> str:
-    """Queue a failed job again on its kept upload (after a privacy override); returns the task id."""
+def rerun_job(job, *, blank_unfit: bool = False) -> str:
+    """Queue a failed job again on its kept upload (after a privacy override, or with ``blank_unfit``:
+    cells that do not fit a type override become empty); returns the task id."""
     from .models import IngestJob
 
-    IngestJob.objects.filter(pk=job.pk).update(state=IngestJob.State.QUEUED, error=None, progress=0, stage="")
+    update = {"state": IngestJob.State.QUEUED, "error": None, "progress": 0, "stage": ""}
+    if blank_unfit:
+        job.options = {**job.options, "blank_unfit": True}
+        update["options"] = job.options
+    IngestJob.objects.filter(pk=job.pk).update(**update)
     return enqueue_job(job)
 
 
@@ -199,7 +211,8 @@ def run_job(job_id) -> None:
     job is just marked done; the version is linked to the job in the publishing transaction.
     A bad file (``IngestError``) fails the job with ``error`` = ``IngestError.as_dict()`` (file, row,
     column) and is not retried; the upload is then removed, except a privacy-blocked one (kept so staff
-    can override and re-run it).
+    can override and re-run it) and one whose type override did not fit (kept so staff can publish it
+    with the unfit cells blank, ``rerun_job(job, blank_unfit=True)``).
 
     :raises Exception: anything unexpected (the job goes back to ``queued``; the task retries it and
         ``fail_job`` runs after the last attempt). The upload is kept for the retry.
@@ -231,7 +244,7 @@ def run_job(job_id) -> None:
         IngestJob.objects.filter(pk=job.pk).update(state=IngestJob.State.DONE, progress=100, error=None)
     except IngestError as exc:
         IngestJob.objects.filter(pk=job.pk).update(state=IngestJob.State.FAILED, error=exc.as_dict())
-        if exc.code != "privacy_blocked":
+        if exc.code not in KEEP_UPLOAD_CODES:
             snapshots.delete_upload(job.upload_path)
         return
     except Exception as exc:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("jobs/<uuid:job_id>/", views.job, name="job"),
     path("jobs/<uuid:job_id>/status", views.job_status, name="job_status"),
+    path("resources/<int:resource_id>/dictionary/", views.dictionary, name="dictionary"),
 ]

@@ -1,19 +1,21 @@
-"""Staff pages: dashboard, upload with live progress (htmx polling), ingestion report."""
+"""Staff pages: dashboard, upload with live progress (htmx polling), ingestion report, data dictionary."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from madoguchi.catalog import services as catalog
 from madoguchi.catalog.models import Dataset
 from madoguchi.privacy import services as privacy
 from madoguchi.privacy.services import OverrideForm
 
 from . import services, snapshots
-from .forms import UploadForm
+from .forms import DictionaryForm, UploadForm
 from .models import IngestJob
 
 
@@ -49,7 +51,31 @@ def _job_context(job: IngestJob, forms: dict | None = None) -> dict:
             for i, f in enumerate(findings)]
         context["can_rerun"] = all(f["override"] for f in findings) and snapshots.upload_exists(job.upload_path)
         context["upload_kept"] = snapshots.upload_exists(job.upload_path)
+    if job.state == IngestJob.State.FAILED and (job.error or {}).get("code") == "type_override_unfit":
+        context["unfit"] = _unfit_cells(job.error)
+        context["can_blank"] = snapshots.upload_exists(job.upload_path)
+    if job.options.get("types"):
+        resource = job.dataset.resources.filter(name=job.resource_name).first()
+        context["dictionary_resource"] = resource
     return context
+
+
+def _unfit_cells(error: dict) -> list[dict]:
+    """The cells a type override did not fit, ``[{column, row, value}]``, from the job's error
+    (``cells``/``unfit`` lists of ``{column, row(s), value(s)}`` as ingestion reports them)."""
+    out = []
+    for item in error.get("cells") or error.get("unfit") or []:
+        if not isinstance(item, dict):
+            continue
+        rows, values = item.get("rows"), item.get("values") or item.get("examples")
+        if rows is not None:  # one entry per column
+            values = list(values or [])
+            for i, row in enumerate(rows):
+                out.append({"column": item.get("column"), "row": row,
+                            "value": values[i] if i < len(values) else None})
+        else:
+            out.append({"column": item.get("column"), "row": item.get("row"), "value": item.get("value")})
+    return out
 
 
 @staff_member_required
@@ -71,6 +97,10 @@ def job(request: HttpRequest, job_id) -> HttpResponse:
         elif request.POST.get("action") == "rerun" and snapshots.upload_exists(job.upload_path):
             services.rerun_job(job)
             return redirect("staff:job", job_id=job.pk)
+        elif (request.POST.get("action") == "blank_unfit" and (job.error or {}).get("code") == "type_override_unfit"
+              and snapshots.upload_exists(job.upload_path)):
+            services.rerun_job(job, blank_unfit=True)
+            return redirect("staff:job", job_id=job.pk)
     return render(request, "staff/job.html", _job_context(job, forms), status=400 if forms else 200)
 
 
@@ -79,3 +109,29 @@ def job_status(request: HttpRequest, job_id) -> HttpResponse:
     """The progress fragment polled by htmx every second until the job ends."""
     return render(request, "staff/_job_status.html",
                   _job_context(get_object_or_404(IngestJob.objects.select_related("dataset"), pk=job_id)))
+
+
+@staff_member_required
+def dictionary(request: HttpRequest, resource_id: int) -> HttpResponse:
+    """The data dictionary of a resource (staff; a deleted dataset's resources are 404): per column
+    表示名, 説明 and 型の指定. Saving a changed 型の指定 re-ingests the current original file
+    (``services.save_data_dictionary``) and goes to the job's page, which shows its progress."""
+    resource = get_object_or_404(catalog.visible_resources(request.user), pk=resource_id)
+    version = resource.current_version
+    if version is None or not version.has_table:
+        raise Http404("公開された表がありません")
+    entries = services.data_dictionary(resource)
+    form = DictionaryForm(request.POST or None, entries=entries)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.save_data_dictionary(resource, form.changes(), user=request.user,
+                                                blank_unfit=form.cleaned_data["blank_unfit"])
+        except services.DictionaryError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if job is not None:
+                return redirect("staff:job", job_id=job.pk)
+            messages.success(request, "データ辞書を保存しました")
+            return redirect("staff:dictionary", resource_id=resource.pk)
+    return render(request, "staff/dictionary.html", {"resource": resource, "version": version, "form": form},
+                  status=400 if form.errors else 200)
