@@ -26,12 +26,24 @@ back to file rows. Kinds and their rules:
     + 8 digits. Fixed-line numbers (facility landlines) and ``050`` (IP phone,
     mostly business) are not flagged.
 ``personal_name`` (blocking)
-    A column whose NAME says person (氏名, 名前, 代表者, 管理者, 開設者, 申請者,
-    届出者, 設置者, 所有者, 担当者 …) AND whose values mostly (≥ 50 % of distinct
-    values) look like person names — SudachiPy's 固有名詞/人名 tags, or "姓 名"
-    written with a space — and are not organisations (株式会社, 医療法人, 市 …),
-    IN a table that also has an address (住所/所在地) or birth-date (生年月日)
-    column: name + address (or birth date) singles out a person.
+    Person names found by their VALUES, in any string column (the column's
+    name does not matter), in a table that also has an address (住所/所在地)
+    or birth-date (生年月日) column: name + address (or birth date) singles
+    out a person. A distinct value is a person name when (``classify_name``)
+    it is not an organisation or a place (株式会社, (株), 医療法人, 組合, 店,
+    食堂, 園, 館, 病院, 薬局, 神社, 公園, 〜市/町/区 … ``ORGANISATION_RE``) and
+    either it is written "姓 名" (1–4 kanji, a half/full-width space, 1–4
+    kanji/kana) with SudachiPy tagging the first part 人名-姓 or the second
+    人名-名, or it is written without a space and SudachiPy reads it as
+    exactly 人名-姓 followed by 人名-名. A candidate of that shape that
+    SudachiPy does not know still counts when the row's reading column (a
+    kana column next to it, e.g. フリガナ) holds a two-part kana reading.
+    The column is flagged when person names are a noticeable share of its
+    distinct values — at least ``MIN_NAME_SHARE`` (3 %) and ``MIN_NAME_VALUES``
+    (3) of them, or a majority — so that a permit list mixing companies and
+    sole proprietors is caught (threshold chosen with ``benchmarks/privacy.py``).
+    The reading column of a flagged column is flagged too (a reading names
+    the same person). Decided on a sample of ``NAME_SAMPLE`` candidates.
 ``birth_date`` (blocking)
     A column named 生年月日 (or 誕生日) with values.
 """
@@ -57,17 +69,37 @@ MY_NUMBER_CONTEXT_RE = re.compile(r"(マイナンバー|個人番号)\D{0,6}$")
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+\-]+@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})")
 PUBLIC_BODY_DOMAIN_RE = re.compile(r"(^|\.)(lg|go)\.jp$", re.IGNORECASE)
 PERSONAL_PHONE_RE = re.compile(r"(?<![0-9])(0[2789]0)[-‐−–\s()（）]*([0-9]{4})[-‐−–\s()（）]*([0-9]{4})(?![0-9])")
-PERSON_COLUMN_RE = re.compile(r"氏名|名前|フリガナ氏名|代表者|管理者|開設者|申請者|届出者|設置者|所有者|担当者|"
-                              r"被保険者|世帯主|患者|利用者名|person|^name$|full.?name", re.IGNORECASE)
 ADDRESS_COLUMN_RE = re.compile(r"住所|所在地|居所|address", re.IGNORECASE)
 BIRTH_COLUMN_RE = re.compile(r"生年月日|誕生日|birth", re.IGNORECASE)
-ORGANISATION_RE = re.compile(
-    r"株式会社|有限会社|合同会社|合資会社|合名会社|\(株\)|\(有\)|㈱|㈲|法人|財団|社団|協会|協議会|組合|連合|"
-    r"会社|病院|医院|クリニック|診療所|薬局|学校|大学|学園|保育|幼稚園|センター|事務所|事業所|商店|店$|"
+ORGANISATION_PATTERN = (
+    r"株式会社|有限会社|合同会社|合資会社|合名会社|\(株\)|\(有\)|\(同\)|\(医\)|\(福\)|\(社\)|\(財\)|㈱|㈲|"
+    r"法人|財団|社団|協会|協議会|組合|連合|公社|事業団|生協|農協|漁協|会社|"
+    r"病院|医院|クリニック|診療所|歯科|薬局|薬品|調剤|学校|大学|学園|学院|保育|幼稚園|こども園|センター|事務所|事業所|"
+    r"商店|商会|商事|食堂|食品|工業|工務|建設|産業|興業|物産|水産|製作所|"
+    r"居酒屋|割烹|小料理|料理|料亭|喫茶|鮨|寿司|酒場|焼肉|焼鳥|食事処|旅館|民宿|弁当|"
+    r"公園|神社|寺$|教会|公民館|図書館|体育館|集会所|会館|自治会|町内会|避難|支所|出張所|大字|小字|^字 |丁目|番地|"
+    r"[店屋園館堂院所場署局舎荘亭庵社会部港駅橋]$|"
     r"[都道府県市区町村]$|[都道府県市区町村]長|役所|役場|庁|省|委員会|機構|団体|グループ|ホールディングス|"
-    r"inc\.?|ltd\.?|co\.,|corporation|company", re.IGNORECASE)
-NAME_SAMPLE = 400
-MIN_NAME_SHARE = 0.5
+    r"inc\.?|ltd\.?|co\.,|corporation|company")
+ORGANISATION_RE = re.compile(ORGANISATION_PATTERN, re.IGNORECASE)
+# Shapes of a person's name after NFKC (the full-width space U+3000 becomes " "); RE2- and ``re``-compatible.
+_HAN = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff々〆ヶ"
+_KANA = "\u3041-\u309f\u30a1-\u30ff"
+SPACED_NAME_PATTERN = f"^[{_HAN}]{{1,4}} +[{_HAN}{_KANA}]{{1,4}}$"  # 「姓　名」「姓 名」
+COMPACT_NAME_PATTERN = f"^[{_HAN}]{{2,4}}[{_HAN}{_KANA}]{{1,4}}$"  # 「姓名」 (SudachiPy decides)
+NAME_SHAPE_PATTERN = f"{SPACED_NAME_PATTERN}|{COMPACT_NAME_PATTERN}"
+SPACED_NAME_RE = re.compile(SPACED_NAME_PATTERN)
+NAME_SHAPE_RE = re.compile(NAME_SHAPE_PATTERN)
+READING_RE = re.compile(f"^[{_KANA}]{{1,10}} +[{_KANA}]{{1,10}}$")  # 「ヤマダ　タロウ」
+KANA_RE = re.compile(f"^[{_KANA} ]+$")
+# 異体字 in family names (髙橋, 山﨑 …) → the forms SudachiPy's dictionary knows (for the lookup only)
+ITAIJI = str.maketrans("髙﨑濵濱德眞邉邊齋齊櫻廣澤嶋國惠龜條", "高崎浜浜徳真辺辺斎斉桜広沢島国恵亀条")
+NAME_SAMPLE = 400  # candidates classified to decide a column; all are classified only once it is flagged
+MIN_NAME_SHARE = 0.03  # share of distinct values that are person names (benchmarks/privacy.py: 0 false flags
+# down to 1 %; the most person-like negative column, 屋号 of the bundled permit list, has 0.2 %)
+MIN_NAME_VALUES = 3  # … and at least this many of them (below: only a majority of person names flags)
+MAJORITY_NAME_SHARE = 0.5
+MIN_READING_SHARE = 0.5  # share of a column's values that are kana for it to be a reading column
 MIN_MY_NUMBER_SHARE = 0.5
 
 
@@ -202,35 +234,112 @@ def _tokenizer():
     return _local.tokenizer
 
 
-def looks_like_person(name: str) -> bool:
-    """True when ``name`` reads as a person's name, not an organisation.
+def _pos(token) -> tuple[str, ...]:
+    return tuple(token.part_of_speech()[:4])
 
-    "山田 太郎" (two short parts split by a space) or a SudachiPy 人名 token
-    (part of speech 名詞-固有名詞-人名) make it a person; organisation words
-    (株式会社, 医療法人, 病院, 〜市 …) make it not one.
+
+def _is_tag(tokens, tag: str) -> bool:
+    """One SudachiPy token tagged 名詞-固有名詞-人名-``tag`` (姓 / 名)."""
+    return len(tokens) == 1 and _pos(tokens[0])[1:] == ("固有名詞", "人名", tag)
+
+
+@lru_cache(maxsize=65536)
+def classify_name(value: str) -> str:
+    """``"person"``, ``"candidate"`` (a name's shape SudachiPy does not confirm), ``"organisation"`` or ``"other"``.
+
+    Rules (after NFKC): organisation words and place suffixes (``ORGANISATION_RE``) → organisation;
+    「姓　名」 (``SPACED_NAME_PATTERN``) → person when SudachiPy tags the first part 人名-姓, or the
+    second 人名-名 and the first is no common noun or place (「和食　宏」 is a shop); 「姓名」 without a space → person when SudachiPy reads exactly 姓 then 名 (one or
+    more 名 tokens). Other values of those shapes are candidates (a reading column can confirm them).
     """
-    text = nfkc(name).strip()
-    if not text or len(text) > 30 or any(ch.isdigit() for ch in text):
-        return False
+    text = nfkc(value).strip()
+    if not text or len(text) > 30:
+        return "other"
     if ORGANISATION_RE.search(text):
+        return "organisation"
+    if not NAME_SHAPE_RE.match(text):
+        return "other"
+    tokenize = _tokenizer().tokenize
+    text = text.translate(ITAIJI)
+    if SPACED_NAME_RE.match(text):
+        family, given = text.split()
+        family_tokens = tokenize(family)
+        if _is_tag(family_tokens, "姓"):
+            return "person"
+        # 「和食　宏」: a given name after a common noun is a shop's name (屋号)
+        if _is_tag(tokenize(given), "名") and not any(_pos(t)[1] == "普通名詞"
+                                                     for t in family_tokens):
+            return "person"
+        return "candidate"
+    tokens = [_pos(t) for t in tokenize(text)]
+    if len(tokens) >= 2 and tokens[0][1:] == ("固有名詞", "人名", "姓") and \
+            all(t[1:] == ("固有名詞", "人名", "名") for t in tokens[1:]):
+        return "person"
+    return "candidate" if any(t[1:3] == ("固有名詞", "人名") for t in tokens) else "other"
+
+
+def looks_like_person(name: str) -> bool:
+    """True when ``name`` reads as a person's name, not an organisation (``classify_name`` says person).
+
+    >>> looks_like_person("山田　太郎"), looks_like_person("山田太郎"), looks_like_person("山田商店")
+    (True, True, False)
+    """
+    return isinstance(name, str) and classify_name(name) == "person"
+
+
+def is_reading(value) -> bool:
+    """A two-part kana reading of a person's name: 「ヤマダ　タロウ」, 「やまだ たろう」."""
+    return isinstance(value, str) and bool(READING_RE.match(nfkc(value).strip()))
+
+
+def looks_like_reading_column(values: list) -> bool:
+    """True when most (``MIN_READING_SHARE``) of the non-empty ``values`` are kana only (a フリガナ column)."""
+    present = [nfkc(v).strip() for v in values if isinstance(v, str) and v.strip()]
+    return bool(present) and sum(bool(KANA_RE.match(v)) for v in present) / len(present) >= MIN_READING_SHARE
+
+
+def name_column_flagged(n_persons: int, n_values: int) -> bool:
+    """The column rule: person names are ≥ ``MIN_NAME_SHARE`` of ``n_values`` distinct values and at least
+    ``MIN_NAME_VALUES`` of them, or a majority (``MAJORITY_NAME_SHARE``) however few."""
+    if n_values <= 0 or n_persons <= 0:
         return False
-    parts = text.replace("　", " ").split()
-    if len(parts) == 2 and all(1 <= len(p) <= 5 for p in parts) and not text.isascii():
-        return True
-    tokens = _tokenizer().tokenize(text.replace(" ", ""))
-    return any(t.part_of_speech()[1] == "固有名詞" and t.part_of_speech()[2] == "人名" for t in tokens)
+    share = n_persons / n_values
+    return (n_persons >= MIN_NAME_VALUES and share >= MIN_NAME_SHARE) or share >= MAJORITY_NAME_SHARE
 
 
-def find_person_names(values: list) -> tuple[list[int], list[str]]:
-    """Indexes of person-like values when most of the (sampled) values are person names."""
+def find_person_names(values: list, *, n_values: int | None = None,
+                      readings: dict[int, str] | None = None) -> tuple[list[int], list[str]]:
+    """Indexes of the person names among ``values`` when the column is flagged (else ``([], [])``).
+
+    :param values: distinct values of a column (``str | None``); may be only the name-shaped candidates
+        of a larger column, then ``n_values`` is the column's number of distinct non-empty values
+    :param readings: ``{index into values: the row's reading (フリガナ) text}`` — a two-part kana
+        reading confirms a candidate SudachiPy does not know
+    :returns: ``(indexes, masked examples (≤ 3, mask_name))``. The share is estimated on a systematic
+        sample of ``NAME_SAMPLE`` values; every value is classified only once the column is flagged, and
+        then the 「姓　名」-shaped candidates are returned too (the column is known to list persons).
+    """
+    readings = readings or {}
     present = [(i, v) for i, v in enumerate(values) if isinstance(v, str) and v.strip()]
     if not present:
         return [], []
+    total = n_values if n_values is not None else len(present)
+
+    def person(i: int, v: str) -> bool:
+        kind = classify_name(v)
+        return kind == "person" or (kind == "candidate" and is_reading(readings.get(i)))
+
     step = max(1, len(present) // NAME_SAMPLE)
     sample = present[::step]
-    share = sum(looks_like_person(v) for _, v in sample) / len(sample)
-    if share < MIN_NAME_SHARE:
+    sampled_hits = [i for i, v in sample if person(i, v)]
+    estimate = round(len(sampled_hits) * len(present) / len(sample))
+    if not name_column_flagged(estimate, total):
         return [], []
-    hits = [i for i, v in present if looks_like_person(v)] if step > 1 else \
-        [i for i, v in sample if looks_like_person(v)]
+    hits = [i for i, v in present if person(i, v)] if step > 1 else sampled_hits
+    if not name_column_flagged(len(hits), total):
+        return [], []
+    # in a column of person names, 「姓　名」-shaped values SudachiPy does not confirm (林　久美) are persons too
+    found = set(hits)
+    hits = [i for i, v in present if i in found or (classify_name(v) == "candidate" and SPACED_NAME_RE.match(nfkc(v)
+                                                                                                    .strip()))]
     return hits, [mask_name(values[i]) for i in hits[:3]]

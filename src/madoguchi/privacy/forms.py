@@ -11,6 +11,7 @@ class OverrideForm(forms.Form):
     kind = forms.ChoiceField(widget=forms.HiddenInput, choices=[(k, k) for k in BLOCKING_KINDS])
     reason = forms.CharField(label="公開してよい理由（根拠となる法令・規程、本人の同意など）", max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="例：食品衛生法に基づく公表事項、医療法第6条の3により公表される事項",
                              error_messages={"required": "理由を入力してください"})
 
     def clean_reason(self):

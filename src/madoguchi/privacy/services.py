@@ -20,6 +20,7 @@ from madoguchi.datastore.services import row_numbers_at
 from . import detectors
 from .detectors import BLOCKING_KINDS, KIND_LABELS  # noqa: F401
 from .errors import PrivacyBlocked  # noqa: F401
+from .freetext import mask_personal_text  # noqa: F401  (free text: FAQ questions, call logs)
 from .forms import OverrideForm  # noqa: F401
 from .models import PrivacyOverride
 
@@ -83,7 +84,7 @@ def scan_table(typed, row_numbers=None) -> list[dict]:
     findings: list[dict] = []
     names = [c.meta["name"] for c in typed.typed]
     has_context = any(detectors.ADDRESS_COLUMN_RE.search(n) or detectors.BIRTH_COLUMN_RE.search(n) for n in names)
-    for col in typed.typed:
+    for position, col in enumerate(typed.typed):
         name, ctype = col.meta["name"], col.meta["type"]
         if len(col.values) == 0:
             continue
@@ -128,14 +129,72 @@ def scan_table(typed, row_numbers=None) -> list[dict]:
         if hits:
             findings.append(_finding("personal_phone", name, hits, examples, col, row_numbers,
                                      message=f"列「{name}」に携帯電話・PHS の番号があります (mobile/PHS numbers)"))
-        if has_context and detectors.PERSON_COLUMN_RE.search(name) and not detectors.ADDRESS_COLUMN_RE.search(name):
-            hits, examples = detectors.find_person_names(col.values.to_pylist())
-            if hits:
-                findings.append(_finding(
-                    "personal_name", name, hits, examples, col, row_numbers,
-                    message=f"列「{name}」は個人の氏名と思われ、住所・所在地または生年月日の列と同じ表にあります "
-                            "(person names together with addresses or birth dates)"))
+        if has_context and not detectors.ADDRESS_COLUMN_RE.search(name):
+            seen = {(f["column"], f["kind"]) for f in findings}  # a reading column next to two name columns
+            findings.extend(f for f in _person_names(typed, position, norm, row_numbers)
+                            if (f["column"], f["kind"]) not in seen)
     return findings
+
+
+def _reading_column(typed, position: int):
+    """The kana reading column (フリガナ) next to column ``position``, or ``None``."""
+    for j in (position + 1, position - 1):
+        if 0 <= j < len(typed.typed):
+            other = typed.typed[j]
+            if other.meta["type"] == "string" and len(other.values) and \
+                    detectors.looks_like_reading_column(other.values.slice(0, detectors.NAME_SAMPLE).to_pylist()):
+                return other
+    return None
+
+
+def _person_names(typed, position: int, norm: pa.Array, row_numbers) -> list[dict]:
+    """``personal_name`` findings for string column ``position`` (and its reading column), rule in ``detectors``.
+
+    Arrow keeps only the distinct values shaped like a name and free of organisation words (RE2, all values);
+    SudachiPy sees those candidates only (``detectors.find_person_names`` samples them).
+    """
+    col = typed.typed[position]
+    name = col.meta["name"]
+    present = pc.and_(pc.is_valid(norm), pc.greater(pc.utf8_length(norm), 0))
+    n_values = pc.sum(pc.cast(present, pa.int64())).as_py() or 0
+    shaped = pc.and_(pc.fill_null(pc.match_substring_regex(norm, detectors.NAME_SHAPE_PATTERN), False),
+                     pc.invert(pc.fill_null(pc.match_substring_regex(norm, detectors.ORGANISATION_PATTERN,
+                                                                     ignore_case=True), False)))
+    where = pc.indices_nonzero(shaped)
+    if not n_values or not len(where):
+        return []
+    reading_col = _reading_column(typed, position)
+    readings: dict[int, str] = {}
+    if reading_col is not None:  # the first row's reading of each candidate
+        rows = pc.indices_nonzero(pc.fill_null(pc.is_in(col.indices, value_set=where.cast(col.indices.type)), False))
+        by_value = dict(zip(col.indices.take(rows).to_pylist(), reading_col.rows().take(rows).to_pylist()))
+        position_of = {v: k for k, v in enumerate(where.to_pylist())}
+        readings = {position_of[v]: r for v, r in by_value.items() if r}
+    candidates = norm.take(where).to_pylist()
+    found, _ = detectors.find_person_names(candidates, n_values=n_values, readings=readings)
+    if not found:
+        return []
+    where_list = where.to_pylist()
+    hits = [where_list[i] for i in found]
+    examples = [detectors.mask_name(col.values[h].as_py()) for h in hits[:3]]
+    reading_note = f"、読み仮名の列「{reading_col.meta['name']}」あり" if reading_col is not None else ""
+    out = [_finding("personal_name", name, hits, examples, col, row_numbers,
+                    message=f"列「{name}」の {n_values} 種類の値のうち {len(hits)} 種類が個人の氏名と思われ"
+                            f"{reading_note}、住所・所在地または生年月日の列と同じ表にあります "
+                            "(person names, found by their values, together with addresses or birth dates)")]
+    if reading_col is not None:
+        rows = pc.indices_nonzero(pc.fill_null(pc.is_in(col.indices, value_set=pa.array(hits, col.indices.type)),
+                                               False))
+        read_hits = sorted({i for i in reading_col.indices.take(rows).to_pylist() if i is not None
+                            and detectors.is_reading(reading_col.values[i].as_py())})
+        if read_hits:
+            rname = reading_col.meta["name"]
+            out.append(_finding("personal_name", rname, read_hits,
+                                [detectors.mask_name(reading_col.values[h].as_py()) for h in read_hits[:3]],
+                                reading_col, row_numbers,
+                                message=f"列「{rname}」は列「{name}」の個人の氏名の読み仮名です "
+                                        "(kana readings of person names)"))
+    return out
 
 
 def _overrides(dataset, resource_name: str | None) -> dict[tuple[str, str], PrivacyOverride]:
