@@ -123,6 +123,7 @@ def phase_hostile(ctx: Context, *, bomb_bytes: int = 2 * 1024 ** 3, upload_bytes
         clock[0] = now
 
     status, body = post_json(base, "package_create", {"name": "soak-hostile", "title": SCRIPT_TITLE,
+                                                      "notes": "<b>hostile</b> inputs (a public dataset needs a description)",
                                                       "owner_org": site.info["org"]}, token=token)
     check("package_create with <script> title", status == 200, f"{status}")
 

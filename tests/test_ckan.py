@@ -159,7 +159,8 @@ def test_write_actions__need_a_staff_token(ckan, site):
 def test_write_actions__create_patch_upload_delete(site, token, tmp_path):
     ckan = ckanapi.RemoteCKAN(site, apikey=token)
     pkg = ckan.action.package_create(name="bousai-kunren", title="防災訓練の参加者数", owner_org="yaizu-city",
-                                     tags=[{"name": "防災"}], groups=[{"name": "disaster"}], frequency="ANNUAL")
+                                     notes="防災訓練の参加者数", tags=[{"name": "防災"}], groups=[{"name": "disaster"}],
+                                     frequency="ANNUAL")
     assert pkg["name"] == "bousai-kunren" and pkg["tags"][0]["name"] == "防災"
     with pytest.raises(ckanapi.ValidationError) as exc:
         ckan.action.package_create(name="bousai-kunren", title="again", owner_org="yaizu-city")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import json
 import warnings
 
 import pytest
@@ -276,3 +278,131 @@ def test_contact_email_issued_date_and_a_file_without_table(ingest, make_dataset
     assert _one(graph, pdf, DCAT.mediaType) == URIRef("https://www.iana.org/assignments/media-types/application/pdf")
     assert _one(graph, pdf, DCTERMS["format"]) == URIRef(
         "http://publications.europa.eu/resource/authority/file-type/PDF")
+
+
+# --- a dataset cannot be published without a description (DCAT-AP's mandatory dct:description) ---------------
+
+NO_DESCRIPTION = "説明のないデータセットは公開できません"
+
+
+@pytest.fixture
+def ckan_post(client, org, django_user_model):
+    from madoguchi.ckan.models import ApiToken
+
+    staff = django_user_model.objects.create_user("clerk", password="x", is_staff=True)
+    token = ApiToken.issue(staff, "t")[1]
+
+    def post(action: str, **data):
+        return client.post(f"/api/3/action/{action}", data=json.dumps(data), content_type="application/json",
+                           HTTP_AUTHORIZATION=token)
+    return post
+
+
+def test_publication_rule__ckan_package_create(ckan_post):
+    refused = ckan_post("package_create", name="no-notes", title="説明なし", owner_org="test-city")
+    assert refused.status_code == 409
+    assert NO_DESCRIPTION in " ".join(refused.json()["error"]["notes"])
+    assert not Dataset.objects.filter(slug="no-notes").exists()
+    blank = ckan_post("package_create", name="no-notes", title="説明なし", owner_org="test-city", notes="  \n ")
+    assert blank.status_code == 409 and not Dataset.objects.filter(slug="no-notes").exists()
+    # private without a description is fine (staff write it later); public with one too
+    assert ckan_post("package_create", name="draft", title="下書き", owner_org="test-city",
+                     private=True).status_code == 200
+    ok = ckan_post("package_create", name="with-notes", title="説明あり", owner_org="test-city", notes="町別の人口。")
+    assert ok.status_code == 200 and ok.json()["result"]["private"] is False
+    assert Dataset.objects.get(slug="with-notes").description == "町別の人口。"
+
+
+def test_publication_rule__ckan_package_patch_and_update(ckan_post, make_dataset):
+    make_dataset("draft", private=True)
+    refused = ckan_post("package_patch", id="draft", private=False)
+    assert refused.status_code == 409 and NO_DESCRIPTION in " ".join(refused.json()["error"]["notes"])
+    assert Dataset.objects.get(slug="draft").private is True
+    assert ckan_post("package_patch", id="draft", notes="説明。", private=False).status_code == 200
+    assert Dataset.objects.get(slug="draft").private is False
+    # a public dataset's description cannot be removed: by patch, nor by an update that leaves notes out
+    assert ckan_post("package_patch", id="draft", notes="").status_code == 409
+    assert ckan_post("package_update", id="draft", title="下書き", owner_org="test-city").status_code == 409
+    assert Dataset.objects.get(slug="draft").description == "説明。"
+    assert ckan_post("package_patch", id="draft", notes="", private=True).status_code == 200  # private: fine
+    # a dataset public without a description from before the rule can still be edited otherwise
+    make_dataset("old-public")
+    assert ckan_post("package_patch", id="old-public", frequency="MONTHLY").status_code == 200
+
+
+def test_publication_rule__admin_form(admin_client, make_dataset, org):
+    dataset = make_dataset("draft", private=True)
+    page = admin_client.get(f"/admin/catalog/dataset/{dataset.pk}/change/")
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k not in ("themes", "tags", "private")}
+    data.update(organization=org.pk, title=dataset.title, slug=dataset.slug, description="")
+    answer = admin_client.post(f"/admin/catalog/dataset/{dataset.pk}/change/", data)
+    assert answer.status_code == 200 and NO_DESCRIPTION in answer.content.decode()
+    assert Dataset.objects.get(pk=dataset.pk).private is True
+    data["description"] = "地区別の参加者数。"
+    assert admin_client.post(f"/admin/catalog/dataset/{dataset.pk}/change/", data).status_code == 302
+    assert Dataset.objects.get(pk=dataset.pk).private is False
+    # a new dataset, public from the start, needs one as well
+    new = {**data, "slug": "brand-new", "description": ""}
+    answer = admin_client.post("/admin/catalog/dataset/add/", new)
+    assert answer.status_code == 200 and NO_DESCRIPTION in answer.content.decode()
+    assert not Dataset.objects.filter(slug="brand-new").exists()
+
+
+def test_publication_rule__cli_publish(make_dataset):
+    from django.core.management import CommandError, call_command
+
+    make_dataset("draft", private=True)
+    with pytest.raises(CommandError, match=NO_DESCRIPTION):
+        call_command("publish", "draft", interactive=False, stdout=io.StringIO())
+    assert Dataset.objects.get(slug="draft").private is True
+    out = io.StringIO()
+    call_command("publish", "draft", "--description", "町丁別の世帯数と人口。", stdout=out)
+    assert "draft: 公開しました" in out.getvalue()
+    dataset = Dataset.objects.get(slug="draft")
+    assert dataset.private is False and dataset.description == "町丁別の世帯数と人口。"
+    call_command("publish", "draft", "--private", stdout=io.StringIO())
+    assert Dataset.objects.get(slug="draft").private is True
+    with pytest.raises(CommandError, match="ありません"):
+        call_command("publish", "no-such-dataset", stdout=io.StringIO())
+
+
+def test_publication_rule__cli_publish_keeps_the_privacy_gate(make_dataset, ingest):
+    from django.core.management import CommandError, call_command
+
+    dataset = make_dataset("applicants", private=True, description="申請者の一覧。")
+    ingest("申請者氏名,住所,メールアドレス\n山田 太郎,札幌市中央区北1条西2丁目,taro.yamada@example.com\n".encode(),
+           "a.csv", dataset=dataset, resource="申請者")
+    with pytest.raises(CommandError, match="個人情報の可能性がある列"):
+        call_command("publish", "applicants", interactive=False, stdout=io.StringIO())
+    assert Dataset.objects.get(slug="applicants").private is True
+
+
+def test_publication_rule__every_bundled_dataset_has_a_description():
+    from madoguchi.bundle.loader import manifest
+
+    missing = [d["slug"] for d in manifest()["dataset"] if not d.get("description", "").strip()]
+    assert missing == []
+
+
+def test_data_dictionary_is_in_the_distribution_as_a_csvw_table_schema(client, make_dataset, ingest):
+    """The same labels and notes as the API and the Data Package (datastore.services.data_dictionary)."""
+    from rdflib import Graph, Literal, Namespace
+    from rdflib.collection import Collection
+    from rdflib.namespace import DCTERMS, XSD
+
+    from madoguchi.datastore.models import ColumnInfo
+
+    csvw = Namespace("http://www.w3.org/ns/csvw#")
+    dataset = make_dataset("dict-dcat", description="説明あり")
+    version = ingest("区,人口\n中原区,262000\n高津区,235000\n".encode(), "pop.csv", dataset=dataset)
+    ColumnInfo.objects.create(resource=version.resource, column="人口", label="総人口", notes="10月1日現在の推計人口")
+    graph = Graph().parse(data=client.get(f"/datasets/{dataset.slug}.ttl").content, format="turtle")
+    schema = next(graph.objects(None, csvw.tableSchema))
+    columns = list(Collection(graph, next(graph.objects(schema, csvw.column))))
+    assert [str(graph.value(c, csvw.name)) for c in columns] == ["区", "人口"]
+    population = columns[1]
+    assert graph.value(population, csvw.titles) == Literal("総人口", lang="ja")
+    assert graph.value(population, DCTERMS.description) == Literal("10月1日現在の推計人口", lang="ja")
+    assert graph.value(population, csvw.datatype) == XSD.integer
+    assert graph.value(columns[0], csvw.titles) is None

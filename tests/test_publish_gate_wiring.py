@@ -29,7 +29,7 @@ def _patch(client, auth, **data):
 
 
 def test_private_dataset_with_findings_cannot_go_public_until_overridden(client, auth, staff, make_dataset, ingest):
-    d = make_dataset("applicants", private=True)
+    d = make_dataset("applicants", private=True, description="申請者の一覧。")
     version = ingest(PERSONAL, "a.csv", dataset=d, resource="申請者")
     assert {f["kind"] for f in version.report["privacy"] if f.get("blocking", True)} >= {"email"}
     refused = _patch(client, auth, id="applicants", private=False)
@@ -44,7 +44,7 @@ def test_private_dataset_with_findings_cannot_go_public_until_overridden(client,
 
 
 def test_admin_refuses_to_make_it_public(admin_client, make_dataset, ingest):
-    d = make_dataset("applicants2", private=True)
+    d = make_dataset("applicants2", private=True, description="申請者の一覧。")
     ingest(PERSONAL, "a.csv", dataset=d, resource="申請者")
     page = admin_client.get(f"/admin/catalog/dataset/{d.pk}/change/")
     form = page.context["adminform"].form

@@ -144,12 +144,13 @@ def test_a_version_ingested_through_one_server_is_served_by_the_other_within_1_s
     a, b = cluster
     staff = get_user_model().objects.create_user("two-clerk", password="x", is_staff=True)
     token = ApiToken.issue(staff, "two")[1]
-    created = _ckan(a, "package_create", token, json={"name": "two", "title": "二台の表", "owner_org": "two-city"})
+    package = {"name": "two", "title": "二台の表", "owner_org": "two-city", "notes": "二台のサーバーで読む表"}
+    created = _ckan(a, "package_create", token, json=package)
     if created.status_code != 200:  # the organization first
         from madoguchi.catalog import services as catalog
 
         catalog.ensure_organization("two-city", "二台市")
-        created = _ckan(a, "package_create", token, json={"name": "two", "title": "二台の表", "owner_org": "two-city"})
+        created = _ckan(a, "package_create", token, json=package)
     assert created.status_code == 200, created.text
     _ingest_through(a, token, "v1.csv", "区,人数\n北,1\n".encode())
     from madoguchi.catalog.models import Resource

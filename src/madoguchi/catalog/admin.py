@@ -1,8 +1,11 @@
+import copy
+
 from django import forms
 from django.contrib import admin
 from django.db import models
 
 from .models import Dataset, DownloadCount, Organization, Resource, Tag, Theme
+from .services import publication_errors
 
 
 def _https_urls(field, **kwargs):
@@ -12,7 +15,8 @@ def _https_urls(field, **kwargs):
 
 
 class DatasetAdminForm(forms.ModelForm):
-    """Refuses to make a private dataset public while the privacy gate has unresolved findings."""
+    """Refuses to publish a dataset without a description (``services.publication_errors``) and to make a
+    private dataset public while the privacy gate has unresolved findings."""
 
     class Meta:
         model = Dataset
@@ -23,6 +27,11 @@ class DatasetAdminForm(forms.ModelForm):
         from madoguchi.privacy.services import unresolved_findings
 
         cleaned = super().clean()
+        candidate = copy.copy(self.instance)  # the instance gets the form's values only after clean()
+        candidate.private = cleaned.get("private", candidate.private)
+        candidate.description = cleaned.get("description", candidate.description) or ""
+        for message in publication_errors(candidate):
+            self.add_error("description", message)
         if self.instance.pk and self.instance.private and not cleaned.get("private", True):
             blocking = unresolved_findings(self.instance)
             if blocking:

@@ -1,28 +1,41 @@
 """DCAT metadata of the catalog as RDF (rdflib graphs), for catalog federation.
 
 Vocabularies: W3C DCAT 3 (``dcat:``), DCMI terms (``dct:``), FOAF, SKOS,
-vCard and SPDX, used as the EU application profile DCAT-AP 3 uses them, so a
+vCard, SPDX and PROV, used as the EU application profile DCAT-AP 3.0.1 uses them, so a
 DCAT-AP harvester (or the national catalog) can take the catalog unchanged.
+The documents conform to the official DCAT-AP 3.0.1 SHACL shapes validated with
+``inference="none"`` (tests/test_dcat_ap_shacl.py): every node used as a value states
+its class in the graph itself (publisher ``foaf:Agent``, contact point ``vcard:Kind``,
+landing page and home page ``foaf:Document``, language ``dct:LinguisticSystem``,
+licence ``dct:LicenseDocument``, format ``dct:MediaTypeOrExtent``, frequency
+``dct:Frequency``, checksum algorithm ``spdx:ChecksumAlgorithm``, theme ``skos:Concept``).
 
 Shape of the graph (``<page>`` = absolute URL of a page of this site)::
 
-    <home>  a dcat:Catalog ; dct:title "…"@ja ; dct:description "…"@ja ;
-            foaf:homepage <home> ; dct:language <…/language/JPN> ; dct:modified …^^xsd:dateTime ;
+    <home>  a dcat:Catalog, foaf:Document ; dct:title "…"@ja ; dct:description "…"@ja ;
+            dct:publisher <home#publisher> (a foaf:Agent named CATALOG_TITLE) ;
+            foaf:homepage <home> ; dct:language <…/language/JPN> ;
+            dct:issued / dct:modified …^^xsd:dateTime (oldest creation / newest change of a dataset) ;
             dcat:themeTaxonomy <home#themes> ; dcat:dataset <dataset page> …
-    <dataset page>  a dcat:Dataset ; dct:identifier "<slug>" ; dct:title "…"@ja ; dct:description "…"@ja ;
+    <dataset page>  a dcat:Dataset, foaf:Document ; dct:identifier "<slug>" ; dct:title "…"@ja ;
+            dct:description "…"@ja (required to publish: ``services.publication_errors``) ;
             dct:publisher <home#organization-<slug>> ; dcat:contactPoint <home#organization-<slug>-contact> ;
             dct:license <licence URL> ; dcat:theme <home#theme-<slug>> ; dcat:keyword "<tag>"@ja ;
             dct:issued …^^xsd:date (or ^^xsd:dateTime) ; dct:modified …^^xsd:dateTime ;
             dct:accrualPeriodicity <http://publications.europa.eu/resource/authority/frequency/<ID>> ;
             dcat:landingPage <dataset page> ; dct:language <…/language/JPN> ;
-            dct:source <source URL> ; dct:bibliographicCitation "<出典表記>"@ja ;
+            prov:wasDerivedFrom <source URL> ; foaf:page <source URL> ; dct:bibliographicCitation "<出典表記>"@ja ;
+            dct:conformsTo <home>standards/<id>/ (a dct:Standard, when the dataset declares one) ;
             rdfs:seeAlso <dataset page>datapackage.json ; dcat:distribution <resource page> …
     <resource page>  a dcat:Distribution ; dct:title "…"@ja ; dcat:accessURL <resource page> ;
+            dcatap:availability <…/planned-availability/STABLE> ;
             dcat:downloadURL <original file of the current version> ;
             dct:format <http://publications.europa.eu/resource/authority/file-type/CSV> ;
             dcat:mediaType <https://www.iana.org/assignments/media-types/text/csv> ;
             dcat:byteSize …^^xsd:nonNegativeInteger ; spdx:checksum [ sha256 ] ;
-            dct:issued / dct:modified …^^xsd:dateTime ; dct:license <licence URL>
+            dct:issued / dct:modified …^^xsd:dateTime ; dct:license <licence URL> ;
+            csvw:tableSchema [ csvw:column ( [ csvw:name "列" ; csvw:titles "表示名"@ja ;
+            dct:description "説明"@ja ; csvw:datatype xsd:integer ] … ) ] (the data dictionary, for a table)
 
 Decisions:
 
@@ -41,6 +54,13 @@ Decisions:
   Asia/Tokyo with offset.
 * A licence without URL (``other-closed``) gives no ``dct:license`` but a
   ``dct:rights`` statement with the licence title.
+* ``Dataset.source_url`` (where the city published the file: a portal page or a
+  repository) is ``prov:wasDerivedFrom`` and ``foaf:page``, not ``dct:source``:
+  DCAT-AP 3 ranges ``dct:source`` over ``dcat:Dataset``, and a repository is not one.
+* The catalog's own ``dct:publisher`` is the operator of this site, named by
+  ``CATALOG_TITLE``; each dataset's publisher is its organization.
+* A format with no EU file-type IRI gets no ``dct:format`` (it must be an IRI);
+  ``dcat:mediaType`` still tells it.
 * Private and deleted datasets are never passed in (callers use
   ``catalog.services.visible_datasets()``).
 """
@@ -55,17 +75,25 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+from rdflib.collection import Collection
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, SKOS, XSD
+
+from madoguchi.datastore.services import data_dictionary
 
 from . import services
+from .index import standard_title
 from .models import Dataset, Resource
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+CSVW = Namespace("http://www.w3.org/ns/csvw#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 ADMS_PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
+ADMS_PUBLISHER_TYPE_SCHEME = URIRef("http://purl.org/adms/publishertype/1.0")
 EU_FREQUENCY = Namespace("http://publications.europa.eu/resource/authority/frequency/")
 EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
 EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+EU_AVAILABILITY = Namespace("http://publications.europa.eu/resource/authority/planned-availability/")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 #: ``Resource.format`` / ``ResourceVersion.format`` (lower case) → EU file-type authority code
@@ -84,10 +112,9 @@ RDF_FORMATS = {
 RDF_MEDIA_TYPES = {"text/turtle": "ttl", "application/ld+json": "jsonld"}
 
 PREFIXES = {"dcat": DCAT, "dct": DCTERMS, "foaf": FOAF, "skos": SKOS, "vcard": VCARD, "spdx": SPDX,
-            "rdfs": RDFS, "xsd": XSD}
+            "prov": PROV, "dcatap": DCATAP, "rdfs": RDFS, "xsd": XSD, "csvw": CSVW}
 #: inline JSON-LD context (never a remote one: clients must not need to fetch anything)
 JSONLD_CONTEXT = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-
 
 
 def public_datasets() -> QuerySet:
@@ -151,15 +178,25 @@ def catalog_graph(datasets: Iterable[Dataset], base_url: str) -> Graph:
     graph.add((catalog, DCTERMS.description,
                _ja(settings.CATALOG_DESCRIPTION)))
     graph.add((catalog, FOAF.homepage, catalog))
-    graph.add((catalog, DCTERMS.language, EU_LANGUAGE.JPN))
+    graph.add((catalog, RDF.type, FOAF.Document))  # the catalog is identified by its home page
+    _add_language(graph, catalog)
+    publisher = urls.fragment("publisher")
+    graph.add((catalog, DCTERMS.publisher, publisher))
+    graph.add((publisher, RDF.type, FOAF.Agent))
+    graph.add((publisher, FOAF.name, _ja(settings.CATALOG_TITLE)))
+    graph.add((publisher, FOAF.homepage, catalog))
     graph.add((catalog, DCAT.themeTaxonomy, _theme_scheme(graph, urls)))
-    newest = None
+    newest = oldest = None
     for dataset in datasets:
         node = _add_dataset(graph, dataset, urls)
         graph.add((catalog, DCAT.dataset, node))
         stamp = dataset.modified or dataset.created
         if stamp and (newest is None or stamp > newest):
             newest = stamp
+        if dataset.created and (oldest is None or dataset.created < oldest):
+            oldest = dataset.created
+    if oldest:
+        graph.add((catalog, DCTERMS.issued, _datetime(oldest)))
     if newest:
         graph.add((catalog, DCTERMS.modified, _datetime(newest)))
     return graph
@@ -187,6 +224,11 @@ def serialize(graph: Graph, suffix: str) -> bytes:
     return graph.serialize(format=fmt, encoding="utf-8")
 
 
+def _add_language(graph: Graph, node: URIRef) -> None:
+    graph.add((node, DCTERMS.language, EU_LANGUAGE.JPN))
+    graph.add((EU_LANGUAGE.JPN, RDF.type, DCTERMS.LinguisticSystem))
+
+
 def _theme_scheme(graph: Graph, urls: _Urls) -> URIRef:
     scheme = urls.fragment("themes")
     graph.add((scheme, RDF.type, SKOS.ConceptScheme))
@@ -199,6 +241,7 @@ def _add_publisher(graph: Graph, dataset: Dataset, urls: _Urls, node: URIRef) ->
     org = dataset.organization
     publisher = urls.fragment(f"organization-{org.slug}")
     graph.add((node, DCTERMS.publisher, publisher))
+    graph.add((publisher, RDF.type, FOAF.Agent))  # DCAT-AP checks the class without inference
     graph.add((publisher, RDF.type, FOAF.Organization))
     graph.add((publisher, FOAF.name, _ja(org.title)))
     if org.url:
@@ -208,9 +251,13 @@ def _add_publisher(graph: Graph, dataset: Dataset, urls: _Urls, node: URIRef) ->
     if org.city_code:
         graph.add((publisher, DCTERMS.identifier, Literal(org.city_code)))  # 全国地方公共団体コード
         graph.add((publisher, DCTERMS.type, ADMS_PUBLISHER_TYPE.LocalAuthority))
+        graph.add((ADMS_PUBLISHER_TYPE.LocalAuthority, RDF.type, SKOS.Concept))
+        graph.add((ADMS_PUBLISHER_TYPE.LocalAuthority, SKOS.prefLabel, Literal("Local Authority", lang="en")))
+        graph.add((ADMS_PUBLISHER_TYPE.LocalAuthority, SKOS.inScheme, ADMS_PUBLISHER_TYPE_SCHEME))
 
     contact = urls.fragment(f"organization-{org.slug}-contact")
     graph.add((node, DCAT.contactPoint, contact))
+    graph.add((contact, RDF.type, VCARD.Kind))
     graph.add((contact, RDF.type, VCARD.Organization))
     graph.add((contact, VCARD.fn, _ja(org.title)))
     if org.email:
@@ -246,7 +293,8 @@ def _add_dataset(graph: Graph, dataset: Dataset, urls: _Urls) -> URIRef:
     if dataset.description:
         graph.add((node, DCTERMS.description, _ja(dataset.description)))
     graph.add((node, DCAT.landingPage, node))
-    graph.add((node, DCTERMS.language, EU_LANGUAGE.JPN))
+    graph.add((node, RDF.type, FOAF.Document))  # the dataset is identified by its page, its landing page
+    _add_language(graph, node)
     if dataset.issued:
         graph.add((node, DCTERMS.issued, _date(dataset.issued)))
     elif dataset.created:
@@ -258,10 +306,18 @@ def _add_dataset(graph: Graph, dataset: Dataset, urls: _Urls) -> URIRef:
         frequency = EU_FREQUENCY[dataset.update_frequency]
         graph.add((node, DCTERMS.accrualPeriodicity, frequency))
         graph.add((frequency, RDF.type, DCTERMS.Frequency))
-    if dataset.source_url:
-        graph.add((node, DCTERMS.source, URIRef(dataset.source_url)))
+    if dataset.source_url:  # where the file came from: a page or repository, not a dcat:Dataset
+        source = URIRef(dataset.source_url)
+        graph.add((node, PROV.wasDerivedFrom, source))
+        graph.add((node, FOAF.page, source))
+        graph.add((source, RDF.type, FOAF.Document))
     if dataset.attribution:
         graph.add((node, DCTERMS.bibliographicCitation, _ja(dataset.attribution)))
+    if dataset.standard:  # 自治体標準オープンデータセット etc.: the page of the standard on this site
+        standard = URIRef(urls.base + reverse("standards:detail", args=[dataset.standard]))
+        graph.add((node, DCTERMS.conformsTo, standard))
+        graph.add((standard, RDF.type, DCTERMS.Standard))
+        graph.add((standard, DCTERMS.title, _ja(standard_title(dataset.standard))))
     graph.add((node, RDFS.seeAlso, urls("datapackage", dataset.slug)))
     _add_publisher(graph, dataset, urls, node)
 
@@ -291,17 +347,18 @@ def _add_distribution(graph: Graph, dataset: Dataset, resource: Resource, urls: 
     if resource.description:
         graph.add((node, DCTERMS.description, _ja(resource.description)))
     graph.add((node, DCAT.accessURL, node))
+    # every version stays served at its own URL: the distribution is kept (DCAT-AP planned availability)
+    graph.add((node, DCATAP.availability, EU_AVAILABILITY.STABLE))
+    graph.add((EU_AVAILABILITY.STABLE, RDF.type, SKOS.Concept))
+    graph.add((EU_AVAILABILITY.STABLE, SKOS.prefLabel, Literal("stable", lang="en")))
     if resource.created:
         graph.add((node, DCTERMS.issued, _datetime(resource.created)))
     version = resource.current_version
     fmt = ((version.format if version else "") or resource.format or "").lower()
-    if fmt:
-        if fmt in EU_FILE_TYPES:
-            file_type = EU_FILE_TYPE[EU_FILE_TYPES[fmt]]
-            graph.add((node, DCTERMS["format"], file_type))
-            graph.add((file_type, RDF.type, DCTERMS.MediaTypeOrExtent))
-        else:
-            graph.add((node, DCTERMS["format"], Literal(fmt.upper())))
+    if fmt in EU_FILE_TYPES:  # another format has no EU file-type IRI (dct:format must be one): dcat:mediaType tells it
+        file_type = EU_FILE_TYPE[EU_FILE_TYPES[fmt]]
+        graph.add((node, DCTERMS["format"], file_type))
+        graph.add((file_type, RDF.type, DCTERMS.MediaTypeOrExtent))
     if version is None:
         return node
     graph.add((node, DCAT.downloadURL, urls("original", dataset.slug, resource.pk, version.number)))
@@ -315,7 +372,41 @@ def _add_distribution(graph: Graph, dataset: Dataset, resource: Resource, urls: 
         graph.add((node, SPDX.checksum, checksum))
         graph.add((checksum, RDF.type, SPDX.Checksum))
         graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        graph.add((SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm))
         graph.add((checksum, SPDX.checksumValue, Literal(version.sha256, datatype=XSD.hexBinary)))
     if version.created:
         graph.add((node, DCTERMS.modified, _datetime(version.created)))
+    _add_table_schema(graph, resource, node)
     return node
+
+
+#: Frictionless field types (``ResourceVersion.columns``) → XML Schema datatypes for ``csvw:datatype``
+XSD_OF_TYPE = {"integer": XSD.integer, "number": XSD.double, "boolean": XSD.boolean, "date": XSD.date,
+               "datetime": XSD.dateTime, "time": XSD.time, "string": XSD.string}
+
+
+def _add_table_schema(graph: Graph, resource: Resource, node: URIRef) -> None:
+    """The resource's data dictionary as a CSVW table schema (W3C "Metadata Vocabulary for Tabular Data"):
+    ``csvw:tableSchema <resource#table-schema>`` (a ``csvw:Schema``) with ``csvw:column ( <resource#column-1> … )``,
+    each a ``csvw:Column`` with ``csvw:name "列" ; csvw:titles "表示名"@ja ; dct:description "説明"@ja ;
+    csvw:datatype xsd:integer`` — the same columns, labels and notes as
+    the API and the Data Package (``datastore.services.data_dictionary``)."""
+    columns = data_dictionary(resource)
+    if not columns:
+        return
+    schema = URIRef(f"{node}#table-schema")  # hash URIs, not blank nodes: comparing graphs stays cheap
+    graph.add((node, CSVW.tableSchema, schema))
+    graph.add((schema, RDF.type, CSVW.Schema))
+    items = []
+    for i, col in enumerate(columns):
+        column = URIRef(f"{node}#column-{i + 1}")
+        graph.add((column, RDF.type, CSVW.Column))
+        graph.add((column, CSVW.name, Literal(col["id"])))
+        if col["label"]:
+            graph.add((column, CSVW.titles, _ja(col["label"])))
+        if col["notes"]:
+            graph.add((column, DCTERMS.description, _ja(col["notes"])))
+        graph.add((column, CSVW.datatype, XSD_OF_TYPE.get(col["type"], XSD.string)))
+        items.append(column)
+    Collection(graph, BNode(f"columns-{resource.pk}"), items)
+    graph.add((schema, CSVW.column, BNode(f"columns-{resource.pk}")))

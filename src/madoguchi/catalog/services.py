@@ -10,6 +10,7 @@
   creation used by the bundle loader, the CLI and the staff pages
 * ``can_view`` / ``visible_datasets`` / ``visible_resources`` / ``visible_resource`` /
   ``dataset_filter`` / ``delete_dataset`` — the one visibility rule (``catalog.visibility``)
+* ``publication_errors`` — the one rule on publishing metadata: a public dataset has a description
 * ``LICENSES`` — the licence table (``catalog.licenses``; CKAN ``license_list`` and dictize)
 """
 
@@ -213,6 +214,36 @@ def most_downloaded(limit: int = 5) -> list[Dataset]:
     """Public datasets with the most downloads, all months together."""
     return list(visible_datasets().annotate(n=Sum("resources__download_counts__count"))
                 .filter(n__gt=0).order_by("-n")[:limit])
+
+
+#: why a dataset is refused publication without a description (``publication_errors``)
+NO_DESCRIPTION = ("説明のないデータセットは公開できません。データの内容・対象・時点・出典がわかる説明を入力してから"
+                  "公開してください (a public dataset needs a description)。")
+
+
+def publication_errors(dataset: Dataset) -> list[str]:
+    """Why ``dataset``, in its new (unsaved) state, may not be saved: Japanese messages, ``[]`` when it may.
+
+    The rule (issue #13; DCAT-AP's mandatory ``dct:description``): a public dataset has a
+    description. It is checked when the change publishes — a dataset created public, a private
+    one made public — or removes the description of a public dataset. A public dataset stored
+    without a description before the rule may still be edited in other ways (its DCAT lacks the
+    description until staff add one).
+
+    Every path that publishes calls it: the admin form, CKAN ``package_create`` /
+    ``package_update`` / ``package_patch`` and ``madoguchi publish``. ``ensure_dataset`` (bundle
+    loader, counters, tests' factories) does not; every bundled dataset has a description.
+
+    :param dataset: a ``Dataset`` with its new ``private`` and ``description`` set, saved or not
+    :returns: ``[NO_DESCRIPTION]`` or ``[]``
+    """
+    if dataset.private or (dataset.description or "").strip():
+        return []
+    if dataset.pk:
+        stored = Dataset.objects.filter(pk=dataset.pk).values("private", "description").first()
+        if stored and not stored["private"] and not stored["description"].strip():
+            return []  # already public without one: this change does not publish anything new
+    return [NO_DESCRIPTION]
 
 
 def ensure_organization(slug: str, title: str, **fields) -> Organization:

@@ -4,6 +4,8 @@
 lost). ``resource_create`` with an ``upload`` file queues the ingestion
 (HTTP 202 with a ``datastore_job`` to poll through ``datastore_job_show`` or
 ``/api/v1/jobs/<id>``); a bad file's error names the file, row and column.
+``datastore_create`` sets a resource's data dictionary (``fields`` with ``info``); a changed type
+re-ingests its current file the same way.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from madoguchi.privacy import services as privacy
 from madoguchi.standards.services import standard_choices
 
 from .actions_catalog import _dataset, _resource
-from .dictize import package_dict, resource_dict
+from .dictize import CKAN_TYPES, package_dict, resource_dict
 from .errors import NotAuthorized, NotFound, ValidationError
 from .params import as_bool, as_json, required
 from .registry import action
@@ -59,6 +61,9 @@ def _apply(dataset: Dataset, data: dict, *, partial: bool) -> Dataset:
                     " — 職員が理由を記録して承認 (madoguchi privacy-override) してから公開してください"
                     for f in blocking]
         dataset.private = private
+    unpublishable = catalog.publication_errors(dataset)  # a public dataset has a description (notes)
+    if unpublishable:
+        errors["notes"] = [*unpublishable, "Missing value: a public dataset needs notes"]
     conforms_to = data.get("conforms_to")
     if conforms_to is None:
         conforms_to = next((e.get("value") for e in as_json(data, "extras", []) or []
@@ -222,6 +227,82 @@ def datastore_job_show(ctx, data):
     if status is None:
         raise NotFound("取り込みジョブが見つかりません (job not found)")
     return {**status, "url": ctx.url(f"/api/v1/jobs/{status['id']}")}
+
+
+#: CKAN DataStore type names (and Frictionless ones) → the Frictionless type a column may be set to
+FROM_CKAN_TYPES = {**{v: k for k, v in CKAN_TYPES.items()}, **{k: k for k in CKAN_TYPES},
+                   "int4": "integer", "int8": "integer", "int2": "integer", "bigint": "integer",
+                   "float8": "number", "float4": "number", "float": "number", "double": "number",
+                   "timestamptz": "datetime", "varchar": "string", "boolean": "boolean"}
+
+
+@action("datastore_create", write=True)
+def datastore_create(ctx, data):
+    """Set the data dictionary of an existing resource's table (CKAN's ``datastore_create`` with
+    ``fields``, as the Data Dictionary form of CKAN sends it): ``resource_id``, ``fields`` =
+    ``[{"id", "type"?, "info": {"label", "notes", "type_override"}}]``, optional ``blank_unfit``
+    (madoguchi: cells that do not fit a new type become empty instead of failing).
+
+    Labels and notes are saved at once. A column whose ``info.type_override`` (or ``type``, in CKAN or
+    Frictionless type names) differs from its type re-ingests the current original file with that type
+    as a background job, answered as ``resource_create`` does (202 + ``datastore_job``, or 200 when the job
+    has already ended; a failed one — e.g. cells that do not fit — is a Validation Error naming them, and
+    the previous version stays current). Rows (``records``) cannot be written: upload a file with
+    ``resource_update``. Answer: ``{resource_id, fields, method: "insert"}`` (+ ``datastore_job``).
+    """
+    resource = _resource(ctx, str(data.get("resource_id") or (as_json(data, "resource") or {}).get("id")
+                                  or required(data, "resource_id")))
+    if as_json(data, "records"):
+        raise ValidationError("records: 行の書き込みには対応していません。ファイルを resource_update で送ってください",
+                              records=["Writing rows is not supported; upload a file with resource_update"])
+    fields = as_json(data, "fields", []) or []
+    if not isinstance(fields, list) or not all(isinstance(f, dict) and f.get("id") for f in fields):
+        raise ValidationError("fields: [{id, type, info}] のリストで指定してください",
+                              fields=["Must be a list of {id, type, info}"])
+    current = {e["id"]: e for e in datastore.data_dictionary(resource)}
+    entries: dict[str, dict] = {}
+    for f in fields:
+        column = str(f["id"])
+        if column == "_id":
+            continue
+        if column not in current:
+            raise ValidationError(f"fields: 列「{column}」はありません", fields=[f"Unknown column: {column}"])
+        info = f.get("info") if isinstance(f.get("info"), dict) else {}
+        entry = {k: str(info[k] or "") for k in ("label", "notes") if k in info}
+        wanted = info.get("type_override") if "type_override" in info else None
+        if wanted is None and f.get("type") and FROM_CKAN_TYPES.get(str(f["type"])) != current[column]["type"]:
+            wanted = f["type"]  # a new column type, as CKAN's datastore_create changes it
+        if wanted is not None:
+            kind = FROM_CKAN_TYPES.get(str(wanted), None) if wanted else ""
+            if kind is None:
+                raise ValidationError(f"fields: 列「{column}」の型「{wanted}」は指定できません",
+                                      fields=[f"Unknown type for {column}: {wanted}"])
+            entry["type_override"] = kind
+        entries[column] = entry
+    try:
+        job = datastore.save_data_dictionary(resource, entries, user=ctx.user,
+                                             blank_unfit=as_bool(data, "blank_unfit"))
+    except datastore.DictionaryError as exc:
+        raise ValidationError(f"{exc.field}: {exc.message}", **{exc.field: [exc.message]}) from None
+    if job is None:
+        return _datastore_created(ctx, resource)
+    status = datastore.job_status(job.pk)
+    if status["state"] == "failed":
+        error = status["error"] or {}
+        message = error.get("text") or error.get("message") or "取り込みに失敗しました"
+        raise ValidationError(message, fields=[message])
+    resource = Resource.objects.select_related("dataset", "current_version").get(pk=resource.pk)
+    out = _datastore_created(ctx, resource)
+    out["datastore_job"] = _job_dict(ctx, status)
+    return out if status["state"] == "done" else Accepted(out)
+
+
+def _datastore_created(ctx, resource) -> dict:
+    from .actions_datastore import ckan_fields
+
+    version = resource.current_version
+    fields = ckan_fields(resource, [{"id": c["name"], "type": c["type"]} for c in version.columns])
+    return {"resource_id": str(resource.pk), "fields": fields, "method": "insert"}
 
 
 @action("resource_delete", write=True)
