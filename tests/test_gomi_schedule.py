@@ -11,6 +11,7 @@ import calendar
 import csv
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 
@@ -126,3 +127,121 @@ def test_next_dates__skip_suspended_days_and_run_out():
     assert parse("20150112").next_dates(dt.date(2015, 1, 1), 3) == [dt.date(2015, 1, 12)]
     assert parse("20150112").next_dates(dt.date(2015, 1, 13), 3) == []
     assert parse("金5").next_dates(dt.date(2026, 1, 1), 2) == [dt.date(2026, 1, 30), dt.date(2026, 5, 29)]
+
+
+# --- month lists on weekday(-of-month) entries (issue #13 part 7) -----------------------------
+
+MONTH_LIST = "水1:6 7 11 12 1 2 3 水2:4 5 8 9 10"
+
+
+def _month_list_expected(start: dt.date, count: int) -> list[dt.date]:
+    """The first Wednesday in Jun, Jul, Nov–Mar and the second in the other months, from
+    ``calendar.monthcalendar`` (independent of the service)."""
+    out = []
+    year, month = start.year, start.month
+    while len(out) < count:
+        nth = 1 if month in (6, 7, 11, 12, 1, 2, 3) else 2
+        wednesdays = [w[2] for w in calendar.monthcalendar(year, month) if w[2]]
+        day = dt.date(year, month, wednesdays[nth - 1])
+        if day >= start:
+            out.append(day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def test_month_list__next_dates_across_a_year_end():
+    schedule = parse(MONTH_LIST)
+    assert not schedule.unreadable and len(schedule.rules) == 2
+    assert schedule.describe() == "第1水曜日（6・7・11・12・1・2・3月）・第2水曜日（4・5・8・9・10月）"
+    assert schedule.next_dates(dt.date(2026, 12, 3), 4) == [  # 12/2 is the 1st Wednesday: gone
+        dt.date(2027, 1, 6), dt.date(2027, 2, 3), dt.date(2027, 3, 3), dt.date(2027, 4, 14)]
+    for start in [*STARTS, dt.date(2027, 12, 31), dt.date(2028, 2, 29), dt.date(2030, 3, 31)]:
+        assert schedule.next_dates(start, 12) == _month_list_expected(start, 12), start
+
+
+def test_month_list__one_list_for_every_entry_before_it_as_in_the_5374_readme():
+    """5374.jp LOCALIZE.md: ``火2 金4:4 6 8 10 12 2`` = 2nd Tuesday and 4th Friday of the even months."""
+    schedule = parse("火2 金4:4 6 8 10 12 2")
+    got = schedule.next_dates(dt.date(2026, 11, 1), 6)
+    assert got == [dt.date(2026, 12, 8), dt.date(2026, 12, 25), dt.date(2027, 2, 9), dt.date(2027, 2, 26),
+                   dt.date(2027, 4, 13), dt.date(2027, 4, 23)]
+    assert schedule.describe() == "第2火曜日（4・6・8・10・12・2月）・第4金曜日（4・6・8・10・12・2月）"
+
+
+@pytest.mark.parametrize("cell, start, expected", [
+    # 5th Friday only in the listed months (Jan 2027 has 1/29, Apr 2027 4/30, Jan 2028 none)
+    ("金5:1 4", dt.date(2026, 12, 1), [dt.date(2027, 1, 29), dt.date(2027, 4, 30)]),
+    # none in 2028; a month list looks further ahead than 400 days
+    ("金5:1 4", dt.date(2027, 5, 1), "computed"),
+    ("月:12", dt.date(2026, 12, 29), [dt.date(2027, 12, 6), dt.date(2027, 12, 13)]),  # weekly, one month
+    ("木1：１２ ３", dt.date(2026, 12, 4), [dt.date(2027, 3, 4), dt.date(2027, 12, 2)]),  # full-width
+    ("木1: 12、3月", dt.date(2026, 12, 4), [dt.date(2027, 3, 4), dt.date(2027, 12, 2)]),
+    ("Wed1:6 7 Wed2:4 5", dt.date(2027, 3, 1), [dt.date(2027, 4, 14), dt.date(2027, 5, 12)]),
+    ("月 木 *1", dt.date(2026, 12, 31), [dt.date(2026, 12, 31), dt.date(2027, 1, 4)]),  # remark reference
+])
+def test_month_list__other_spellings(cell, start, expected):
+    if expected == "computed":  # 5th Fridays of January and April, by calendar.monthcalendar
+        fridays = {(y, m): [w[4] for w in calendar.monthcalendar(y, m) if w[4]] for y in range(2027, 2040) for m in (1, 4)}
+        expected = sorted(d for d in (dt.date(y, m, f[4]) for (y, m), f in fridays.items() if len(f) == 5)
+                          if d >= start)[:2]
+        assert expected[0].year >= 2029
+    schedule = parse(cell)
+    assert schedule.unreadable == [] and schedule.next_dates(start, 2) == expected
+
+
+def test_month_list__a_month_that_is_no_month_is_unreadable_and_shown_as_written():
+    schedule = parse("水1:13 14 木")
+    assert schedule.unreadable == ["水1:13 14"] and [r.token for r in schedule.rules] == ["木"]
+    assert "「水1:13 14」(読み取れません)" in schedule.describe()
+    assert parse("7").unreadable == ["7"]  # a month without an entry
+    assert parse("月 木 *1").remarks == ["1"] and parse("月 木 *1").describe().endswith("注意事項1を参照")
+
+
+REAL = Path("/work/shared/data/real")
+
+
+def _real_files() -> list[Path]:
+    """Every 5374 area_days file: the bundled ones, and the real files kept outside the repo when present."""
+    return sorted(FILES.glob("*5374*/*area_days.csv")) + sorted(REAL.glob("*5374*/*area_days.csv"))
+
+
+def _rows(path: Path) -> list[dict]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp932")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def test_real_files__every_cell_is_readable():
+    """No 「読み取れません」 for any published cell except 隔金20150198 (no such date; Hachioji)."""
+    meta = {"_id", "地名", "センター", "マスター", "Master", "Name", "Center"}
+    cells = unreadable = 0
+    for path in _real_files():
+        for row in _rows(path):
+            for column, cell in row.items():
+                if column in meta:
+                    continue
+                cells += 1
+                schedule = parse(cell)
+                if schedule.unreadable:
+                    assert schedule.unreadable == ["隔金20150198"], (path, column, cell)
+                    unreadable += 1
+                else:
+                    assert schedule.rules or not cell.strip(), (path, column, cell)
+    assert cells >= 264 * 8 * 2 + 135 * 12
+    assert unreadable == 4 * len([p for p in _real_files() if p.parent.name == "hachioji-5374"])
+
+
+def test_real_files__english_cells_give_the_dates_of_the_japanese_ones():
+    """Kawasaki's en-US_area_days.csv (``Mon Thu``, ``Wed2 Wed4``) is the same table as ja_area_days.csv."""
+    ja = _rows(FILES / "kawasaki-5374/ja_area_days.csv")
+    en = _rows(FILES / "kawasaki-5374/en-US_area_days.csv")
+    assert len(ja) == len(en) == 264
+    for jrow, erow in zip(ja, en):
+        jcells, ecells = list(jrow.values())[3:], list(erow.values())[3:]
+        assert len(jcells) == len(ecells) == 8
+        for jcell, ecell in zip(jcells, ecells):
+            for start in STARTS[:3]:
+                assert parse(ecell).next_dates(start, 3) == parse(jcell).next_dates(start, 3), (jcell, ecell)

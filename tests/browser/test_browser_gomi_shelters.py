@@ -36,7 +36,8 @@ def phone(page_factory, live_server):
 
 
 @pytest.mark.parametrize("path", ["/garbage/", "/garbage/?city=kawasaki&q=ぺっとぼとる&area=川崎区 浅田",
-                                  "/garbage/?city=hachioji&q=スマホ", "/shelters/",
+                                  "/garbage/?city=hachioji&q=スマホ", "/garbage/?city=hachioji&q=ドローン",
+                                  "/garbage/?city=kawasaki&q=使い終わった乾電池", "/shelters/",
                                   f"/shelters/?{KAWASAKI_STATION}&disaster=flood", "/shelters/?postal_code=12"])
 def test_page_has_no_axe_violations_on_a_phone(path, services_config, live_server, phone, axe):
     response = phone.goto(live_server.url + path)
@@ -54,6 +55,25 @@ def test_garbage__typing_hiragana_finds_pet_bottles(services_config, live_server
     assert first.locator("h3").inner_text().startswith("ペットボトル")
     assert first.locator(".gomi-category").inner_text() == "空き缶・ペットボトル"
     assert phone.locator("h2#gomi-results-h").inner_text() == "「ぺっとぼとる」の出し方"
+
+
+def test_garbage__staff_add_a_failed_search_as_a_synonym(services_config, live_server, phone, axe, login):
+    """The failed-searches page at phone width: axe-clean, and a synonym added there is used at once."""
+    phone.goto(f"{live_server.url}/garbage/?city=hachioji&q=ドローン")
+    assert "見つかりませんでした" in phone.locator("#main").inner_text()
+    login(phone)
+    phone.goto(f"{live_server.url}/garbage/staff/not-found/?city=hachioji")
+    violations = axe(phone)
+    assert violations == [], f"axe violations on /garbage/staff/not-found/ (390px):\n{violations.describe()}"
+    phone.get_by_label("「ドローン」の辞典での品目名").fill("おもちゃ")
+    phone.get_by_role("button", name="言い換えに登録").click()
+    phone.wait_for_url(re.compile(r"/garbage/staff/not-found/\?city=hachioji$"))
+    assert "「ドローン」を「おもちゃ」の言い換えとして登録しました" in phone.locator("[role=status]").inner_text()
+
+    phone.goto(f"{live_server.url}/garbage/?city=hachioji&q=ドローン")
+    first = phone.locator(".gomi-item").first
+    assert first.locator("h3").inner_text().startswith("おもちゃ")
+    assert "「おもちゃ」として探しました。" in first.inner_text()
 
 
 def test_shelters__list_and_map(services_config, live_server, phone, axe):

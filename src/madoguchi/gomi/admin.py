@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import GarbageSource, MissedQuery
+from .models import GarbageSource, MissedQuery, Synonym
 
 
 @admin.register(GarbageSource)
@@ -16,3 +16,12 @@ class MissedQueryAdmin(admin.ModelAdmin):
     list_filter = ("source",)
     search_fields = ("text", "normalized")
     readonly_fields = ("source", "normalized", "text", "count", "first_seen", "last_seen")
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    list_display = ("word", "target", "source", "builtin", "updated")
+    list_display_links = ("word",)
+    list_editable = ("target",)
+    list_filter = ("source", "builtin")
+    search_fields = ("word", "target")

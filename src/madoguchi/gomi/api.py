@@ -46,6 +46,8 @@ class GarbageMatchOut(Schema):
     category_description: list[str]
     score: float
     collection: GarbageCollectionOut | None = None
+    via: str = Field("", description="the word searched instead of the query (a synonym or a name found "
+                                     "inside it), empty when found as typed")
 
 
 class GarbageAreaOut(Schema):

@@ -13,7 +13,6 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-
 from madoguchi.catalog import services as catalog
 from madoguchi.datastore import services as datastore
 

@@ -18,6 +18,18 @@ at ・、/ and the readings of these, and by the tails of these that start at a 
 (乾電池 → 電池). ``Index.scores`` gives 100 for an equal key, 90–99 when a key starts
 with the query, 80–89 when a tail does, and up to 79 for a near miss (rapidfuzz
 ``ratio`` ≥ 76 — one wrong or missing kana in five or six).
+
+``Index.rank`` adds two ways in (issue #13):
+
+* **synonyms** (``Synonyms``, staff-edited ``gomi.models.Synonym`` rows): a query equal to a
+  synonym's word is also searched as its target (テレビ for TV), its scores −1 so an item
+  named exactly as typed still ranks first;
+* **phrases**: the longest known item names (or synonym words) inside a longer query, on
+  word boundaries (SudachiPy short units): 「使い終わった乾電池」 → 乾電池, 「壊れた傘の骨」 → 傘
+  (and 骨 if an item is called so). Each is searched like a query; its scores are
+  multiplied by ``PHRASE_FACTOR`` (an equal name gives 75), −5 for a name shorter than the
+  longest one found. The known names are indexed once per ``Index`` (one per dictionary version).
+  Not done when the query (or a synonym) already scores ``PHRASE_SKIP_SCORE``.
 """
 
 from __future__ import annotations
@@ -36,6 +48,12 @@ from madoguchi.text import normalize_for_search
 FOUND_MIN_SCORE = 60.0
 #: rapidfuzz ratio (0–100) a near miss needs
 FUZZY_MIN_RATIO = 76.0
+#: scores of an item name found inside a longer query are multiplied by this
+PHRASE_FACTOR = 0.75
+#: names inside the query are not looked for when it scores this already (equal to or the start of a name)
+PHRASE_SKIP_SCORE = 90.0
+#: at most this many short units make one name inside a phrase
+PHRASE_MAX_UNITS = 8
 
 _SMALL_KANA = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -68,13 +86,14 @@ def _tokenizer():
     return tok
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=20_000)
+def _tokens(text: str) -> tuple[tuple[str, str], ...]:
     """(surface, reading) of the short units (Sudachi mode A) of NFKC *text*."""
     out = []
     for m in _tokenizer().tokenize(text):
         surface, form = m.surface(), m.reading_form()
         out.append((surface, form if _KANJI.search(surface) and form and form != "キゴウ" else surface))
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=20_000)
@@ -160,9 +179,12 @@ class Index:
         self._reading = [k in ks.readings for ks in keys for k in ks.main]
         self.tails = [(k, i) for i, ks in enumerate(keys) for k in ks.tails]
         self._main_keys = [k for k, _ in self.main]
+        #: every main key (whole names, parts, readings): the names ``phrase_spans`` looks for
+        self.names: frozenset[str] = frozenset(self._main_keys)
 
-    def scores(self, qkeys: tuple[str, ...]) -> list[float]:
-        """Best score of each item (by position) for the query keys."""
+    def scores(self, qkeys: tuple[str, ...], *, fuzzy: bool = True) -> list[float]:
+        """Best score of each item (by position) for the query keys (without near misses
+        when not *fuzzy*)."""
         best = [0.0] * self.size
         for q in qkeys:
             n = len(q)
@@ -175,7 +197,7 @@ class Index:
                 for key, i in self.tails:
                     if key.startswith(q):
                         best[i] = max(best[i], 80.0 + 9.0 * n / len(key))
-            if n >= 3:
+            if n >= 3 and fuzzy:
                 for scorer_keys, penalty in ((self._main_keys, 0.0), ([k[:n] for k in self._main_keys], 5.0)):
                     for _, ratio, pos in process.extract(q, scorer_keys, scorer=fuzz.ratio, limit=None,
                                                          score_cutoff=FUZZY_MIN_RATIO + penalty):
@@ -191,3 +213,97 @@ class Index:
                 i = self.main[pos][1]
                 best[i] = max(best[i], ratio)
         return best
+
+
+class Synonyms:
+    """Everyday words for dictionary words: ``pairs`` of (word, target), e.g. (TV, テレビ).
+
+    A word is found by its folded form and its reading, like a query.
+    """
+
+    def __init__(self, pairs=()):
+        self.targets: dict[str, list[str]] = {}
+        for word, target in pairs:
+            for key in query_keys(word):
+                found = self.targets.setdefault(key, [])
+                if target not in found:
+                    found.append(target)
+
+    def __bool__(self) -> bool:
+        return bool(self.targets)
+
+    def lookup(self, keys) -> list[str]:
+        """Targets of any of *keys* (query keys), in table order, without repeats."""
+        out: list[str] = []
+        for key in keys:
+            out += [t for t in self.targets.get(key, ()) if t not in out]
+        return out
+
+
+NO_SYNONYMS = Synonyms()
+
+
+def _span_ok(key: str, surface: str) -> bool:
+    """A name inside a phrase is at least two letters, or one kanji (傘, 缶)."""
+    return len(key) >= 2 or bool(_KANJI.search(surface))
+
+
+def phrase_spans(query: str, *known) -> list[str]:
+    """Longest names inside *query*: runs of whole short units whose folded form or
+    reading is in one of the *known* key sets, not the whole query, none inside a longer
+    one. Returned as written in the query, longest first, then in query order."""
+    text = unicodedata.normalize("NFKC", query or "").strip()
+    if not text:
+        return []
+    tokens = _tokens(text)
+    found = []  # (start, end, surface)
+    for i in range(len(tokens)):
+        for j in range(i + 1, min(len(tokens), i + PHRASE_MAX_UNITS) + 1):
+            if i == 0 and j == len(tokens):
+                continue
+            surface = "".join(t[0] for t in tokens[i:j])
+            folded = fold(surface)
+            if not folded:
+                continue
+            keys = (folded, fold("".join(t[1] for t in tokens[i:j])))
+            if any(_span_ok(k, surface) and any(k in c for c in known) for k in keys):
+                found.append((i, j, surface))
+    found.sort(key=lambda f: (-(f[1] - f[0]), -len(f[2]), f[0]))
+    kept: list[tuple[int, int, str]] = []
+    for i, j, surface in found:
+        if not any(a <= i and j <= b for a, b, _ in kept):
+            kept.append((i, j, surface))
+    kept.sort(key=lambda f: (-len(fold(f[2])), f[0]))
+    return list(dict.fromkeys(surface for _, _, surface in kept))
+
+
+def rank(index: Index, query: str, synonyms: Synonyms = NO_SYNONYMS) -> tuple[list[float], list[str]]:
+    """Scores of every item (by position) for *query*, direct, by synonym and by name
+    inside a phrase (see module docstring), and for each item how it was found:
+    ``""`` (as typed) or the word searched instead (テレビ for 古いテレビの処分 or for TV).
+    """
+    qkeys = query_keys(query)
+    best = index.scores(qkeys)
+    via = [""] * index.size
+
+    def merge(scores: list[float], word: str, factor: float = 1.0, minus: float = 0.0) -> None:
+        for i, s in enumerate(scores):
+            if s > 0:
+                s = s * factor - minus
+                if s > best[i]:
+                    best[i], via[i] = s, word
+
+    for target in synonyms.lookup(qkeys):
+        merge(index.scores(query_keys(target)), target, minus=1.0)
+    if max(best, default=0.0) >= PHRASE_SKIP_SCORE:
+        return best, via  # the query is itself (the start of) a name
+    spans = phrase_spans(query, index.names, synonyms.targets)
+    for span in spans:
+        minus = 0.0 if len(fold(span)) == len(fold(spans[0])) else 5.0
+        skeys = query_keys(span)
+        words = synonyms.lookup(skeys)
+        if any(k in index.names for k in skeys) or not words:
+            merge(index.scores(skeys, fuzzy=False), span, PHRASE_FACTOR, minus)
+        for target in words:  # near misses (≤ 79) would end below FOUND_MIN_SCORE here
+            merge(index.scores(query_keys(target), fuzzy=False), target, PHRASE_FACTOR, minus + 1.0)
+    return best, via

@@ -68,3 +68,29 @@ class MissedQuery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text} ×{self.count}"
+
+
+class Synonym(models.Model):
+    """An everyday word for a dictionary word (TV → テレビ, 乾電池 → 電池), edited by staff.
+
+    A query equal to ``word`` (or containing it, on word boundaries) is also searched
+    as ``target`` (``gomi.matching.rank``). Without a city it applies to every city.
+    """
+
+    source = models.ForeignKey(GarbageSource, on_delete=models.CASCADE, related_name="synonyms", null=True,
+                               blank=True, verbose_name="市町村", help_text="空欄ならすべての市町村で使います")
+    word = models.CharField("言い換え (入力される語)", max_length=100, help_text="例 TV、スマホ、使い捨てカイロ")
+    target = models.CharField("辞典での品目名", max_length=100,
+                              help_text="分別辞典にある品目名か、その一部 (例 テレビ、携帯電話)")
+    builtin = models.BooleanField("初期値", default=False, editable=False,
+                                  help_text="gomi/data/synonyms.csv から入れたもの")
+    created = models.DateTimeField("登録", auto_now_add=True)
+    updated = models.DateTimeField("更新", auto_now=True)
+
+    class Meta:
+        ordering = ["word", "target"]
+        verbose_name = verbose_name_plural = "ごみ分別の言い換え"
+        constraints = [models.UniqueConstraint(fields=["source", "word", "target"], name="gomi_synonym_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.word} → {self.target}"

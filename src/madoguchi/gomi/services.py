@@ -4,6 +4,7 @@
 * ``search`` — "how do I throw this away": matches, category, notes, collection days
 * ``area_schedule`` — the collection days of one 町名, with next dates
 * ``missed_queries`` — what people could not find (staff)
+* ``synonyms`` / ``add_synonym`` — everyday words for dictionary words (staff-edited)
 * ``install_default_sources`` — configure the bundled Kawasaki and Hachioji data
 
 Matching rules are in ``gomi.matching``; schedule syntax in ``gomi.schedule``.
@@ -11,11 +12,13 @@ Matching rules are in ``gomi.matching``; schedule syntax in ``gomi.schedule``.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from madoguchi.text import to_nfc
@@ -23,7 +26,7 @@ from madoguchi.text import to_nfc
 from . import book as books
 from . import matching
 from .errors import GarbageError
-from .models import GarbageSource, MissedQuery
+from .models import GarbageSource, MissedQuery, Synonym
 
 MAX_QUERY_CHARS = 100
 MAX_RESULTS = 20
@@ -54,7 +57,9 @@ class Collection:
 
 @dataclass
 class Match:
-    """One dictionary item: ``score`` 0–100 (``matching``), ``collection`` if an area was given."""
+    """One dictionary item: ``score`` 0–100 (``matching``), ``collection`` if an area was given;
+    ``via`` is the word searched instead of the query (a synonym's target or a name found
+    inside the query, ``matching.rank``), ``""`` when found as typed."""
 
     name: str
     category: str
@@ -63,6 +68,7 @@ class Match:
     score: float
     row: int
     collection: Collection | None = None
+    via: str = ""
 
 
 @dataclass
@@ -143,8 +149,12 @@ def search(source: GarbageSource, q: str | None, *, area: str | None = None, on:
     :param on: date the next collection days are counted from (default today, Asia/Tokyo)
     :param limit: most matches / candidates returned (1–50)
     :param log: count a search without a match in ``MissedQuery`` (for staff)
-    :returns: ``SearchResult``; ties keep the dictionary's row order
+    :returns: ``SearchResult``; ties keep the dictionary's row order. An item (same name and
+        category) appears once: rows repeated in the dictionary are merged, keeping the best
+        score and the row order of the first, with their distinct notes joined.
     A query without letters or digits (``・・・``) finds nothing and is not counted.
+    Synonyms (``Synonym``, for the city and for every city) and item names inside a longer
+    query (「使い終わった乾電池」) are searched too (``matching.rank``).
 
     :raises GarbageError: ``invalid_parameter`` (param ``q``, ``limit``, or an ``area`` several
         wards share); ``not_found`` (404) for an unknown ``area``; ``source_unavailable`` (503)
@@ -157,24 +167,81 @@ def search(source: GarbageSource, q: str | None, *, area: str | None = None, on:
     chosen = book.find_area(area) if area else None
     on = on or today()
     qkeys = matching.query_keys(q)
-    ranked = sorted(zip(book.index.scores(qkeys), book.items), key=lambda p: (-p[0], p[1].row))
-    hits = [(s, it) for s, it in ranked if s >= matching.FOUND_MIN_SCORE][:limit]
+    scores, via = matching.rank(book.index, q, _synonyms(source))
+    ranked = sorted(zip(scores, book.items, via), key=lambda p: (-p[0], p[1].row))
+    hits = _once([p for p in ranked if p[0] >= matching.FOUND_MIN_SCORE])[:limit]
     candidates = []
     if not hits:
-        near = sorted(zip(book.index.similarities(qkeys), book.items), key=lambda p: (-p[0], p[1].row))
-        candidates = [(s, it) for s, it in near[:min(limit, 5)] if s > 0]
+        near = sorted(zip(book.index.similarities(qkeys), book.items, [""] * len(book.items)),
+                      key=lambda p: (-p[0], p[1].row))
+        candidates = _once([p for p in near[:50] if p[0] > 0])[:min(limit, 5)]
         if log and matching.fold(q):
             _record_miss(source, q)
 
-    def as_match(s: float, it: books.Item) -> Match:
+    def as_match(s: float, it: books.Item, notes: str, word: str) -> Match:
         cat = book.category(it.category)
-        return Match(name=it.name, category=it.category, notes=it.notes, row=it.row,
+        return Match(name=it.name, category=it.category, notes=notes, row=it.row, via=word,
                      category_description=cat.description if cat else [], score=round(s, 1),
                      collection=collection(book, chosen, it.category, on) if chosen else None)
 
     return SearchResult(query=q, normalized=matching.fold(q), found=bool(hits), area=chosen, on=on,
-                        matches=[as_match(s, it) for s, it in hits],
-                        candidates=[as_match(s, it) for s, it in candidates])
+                        matches=[as_match(*h) for h in hits], candidates=[as_match(*c) for c in candidates])
+
+
+def _once(ranked: list[tuple[float, books.Item, str]]) -> list[tuple[float, books.Item, str, str]]:
+    """*ranked* (best first) with each item (folded name and category) once: the first
+    (best) row stays; notes of its repeats that differ are added, separated by 「／」.
+    Returns (score, item, notes, via)."""
+    out: dict[tuple[str, str], list] = {}
+    for s, it, word in ranked:
+        key = (matching.fold(it.name) or it.name, matching.fold(it.category))
+        if key not in out:
+            out[key] = [s, it, [it.notes] if it.notes else [], word]
+        elif it.notes and it.notes not in out[key][2]:
+            out[key][2].append(it.notes)
+    return [(s, it, "／".join(notes), word) for s, it, notes, word in out.values()]
+
+
+def _synonyms(source: GarbageSource) -> matching.Synonyms:
+    """The synonyms of *source* and of every city (one query; staff edits apply at once)."""
+    return matching.Synonyms(Synonym.objects.filter(Q(source=source) | Q(source__isnull=True))
+                             .order_by("pk").values_list("word", "target"))
+
+
+def synonyms(source: GarbageSource | None = None) -> QuerySet:
+    """Synonyms, by word (those of *source* and of every city, or all when None)."""
+    qs = Synonym.objects.select_related("source")
+    return qs.filter(Q(source=source) | Q(source__isnull=True)) if source else qs
+
+
+def add_synonym(source: GarbageSource | None, word: str | None, target: str | None) -> Synonym:
+    """Record that *word* means *target* (for *source*, or every city when None); idempotent.
+
+    :raises GarbageError: ``invalid_parameter`` (param ``word`` or ``target``) if empty, longer
+        than 100 characters, or equal after folding (``matching.fold``)
+    """
+    word, target = to_nfc((word or "").strip()), to_nfc((target or "").strip())
+    for name, value in (("word", word), ("target", target)):
+        if not matching.fold(value):
+            raise GarbageError("invalid_parameter", "言い換えと品目名を入力してください", param=name)
+        if len(value) > MAX_QUERY_CHARS:
+            raise GarbageError("invalid_parameter", f"{MAX_QUERY_CHARS} 文字以内で入力してください", param=name)
+    if matching.fold(word) == matching.fold(target):
+        raise GarbageError("invalid_parameter", "言い換えと品目名が同じです", param="target")
+    return Synonym.objects.get_or_create(source=source, word=word, target=target)[0]
+
+
+BUILTIN_SYNONYMS = Path(__file__).resolve().parent / "data" / "synonyms.csv"
+
+
+def install_builtin_synonyms() -> int:
+    """Make sure every built-in synonym (``gomi/data/synonyms.csv``, the project's own list) exists for
+    every city, as migration 0004 installed them (a database emptied by a test flush, or restored from an
+    old backup, gets them back); staff-edited rows are left alone. Returns how many were created."""
+    with open(BUILTIN_SYNONYMS, encoding="utf-8", newline="") as fh:
+        pairs = [(r["word"].strip(), r["target"].strip()) for r in csv.DictReader(fh) if r["word"].strip()]
+    return sum(Synonym.objects.get_or_create(source=None, word=w, target=t, defaults={"builtin": True})[1]
+               for w, t in pairs)
 
 
 def areas(source: GarbageSource) -> list[books.Area]:
@@ -218,5 +285,6 @@ def missed_queries(source: GarbageSource | None = None) -> QuerySet:
 @transaction.atomic
 def install_default_sources() -> list[GarbageSource]:
     """Create the sources for the bundled Kawasaki and Hachioji datasets if missing (idempotent;
-    existing rows, possibly edited by staff, are left as they are)."""
+    existing rows, possibly edited by staff, are left as they are), and the built-in synonyms."""
+    install_builtin_synonyms()
     return [GarbageSource.objects.get_or_create(slug=d["slug"], defaults=d)[0] for d in DEFAULT_SOURCES]

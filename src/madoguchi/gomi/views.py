@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote
 
+from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.catalog.models import Dataset
 
@@ -70,3 +72,24 @@ def not_found_page(request: HttpRequest) -> HttpResponse:
     chosen = next((s for s in sources if s.slug == request.GET.get("city")), None)
     return render(request, "gomi/not_found.html", {
         "sources": sources, "chosen": chosen, "rows": services.missed_queries(chosen)[:500]})
+
+
+@staff_member_required
+@require_POST
+def add_synonym(request: HttpRequest) -> HttpResponse:
+    """Staff: record a failed search word as a synonym of a dictionary word (from the not-found page)."""
+    city = request.POST.get("city") or ""
+    source = next((s for s in services.all_sources() if s.slug == city), None)
+    everywhere = request.POST.get("scope") == "all"
+    try:
+        if source is None and not everywhere:
+            raise GarbageError("not_found", f"市町村「{city}」はありません", param="city", status=404)
+        synonym = services.add_synonym(None if everywhere else source,
+                                       request.POST.get("word"), request.POST.get("target"))
+    except GarbageError as exc:
+        messages.error(request, f"登録できませんでした: {exc.message}")
+    else:
+        where = synonym.source.title if synonym.source else "すべての市町村"
+        messages.success(request, f"「{synonym.word}」を「{synonym.target}」の言い換えとして登録しました（{where}）。")
+    back = reverse("gomi:not_found")
+    return redirect(f"{back}?city={quote(request.POST.get('back_city') or '')}" if request.POST.get("back_city") else back)
