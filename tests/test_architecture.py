@@ -114,4 +114,4 @@ def test_ingestion_hooks__results_land_in_the_report(ingest):
     report = version.report
     assert report["privacy"] == [] and report["standard"] is None
     assert isinstance(report["standard_suggestions"], list)
-    assert report["quality"]["schema_version"] == 1
+    assert report["quality"]["schema_version"] == 2

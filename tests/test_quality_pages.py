@@ -13,7 +13,7 @@ from madoguchi.quality.freshness import add_period, freshness, stale_datasets
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 6, 30)
-CSV = "NO,名称\n1,①公園\n2,東公園\n".encode("utf-8")
+CSV = "NO,名称\n1,①公園\n2,東公園\n".encode()
 
 
 def updated(dataset: Dataset, days_ago: int) -> Dataset:
@@ -59,7 +59,7 @@ def test_quality_page__shows_rules_stars_and_completeness(client, ingest, make_d
     r = client.get(f"/datasets/park/resources/{v.resource_id}/quality/")
     assert r.status_code == 200
     html = r.content.decode()
-    assert "機種依存文字を使用していないか" in html and "列「名称」に機種依存文字 ① があります（2 行目）" in html
+    assert "L1-08</span> 機種依存文字を使用していないか" in html and "列「名称」に機種依存文字 ① があります（2 行目）" in html
     assert '<span class="stars" aria-hidden="true">★★★☆☆</span><span class="visually-hidden">5段階中3つ星</span>' in html
     assert '<meter min="0" max="1" value="1.000" aria-hidden="true"></meter> 100%' in html
 
@@ -77,8 +77,8 @@ def test_quality_json(client, ingest, make_dataset):
     assert r.status_code == 200
     body = r.json()
     assert (body["resource_id"], body["dataset"], body["version"], body["star_rating"]) == (v.resource_id, "park", 1, 3)
-    rule = next(x for x in body["rules"] if x["id"] == "platform_dependent_characters")
-    assert (rule["number"], rule["result"], rule["evidence"][0]["rows"]) == ("1-10", "fail", [2])
+    rule = next(x for x in body["rules"] if x["id"] == "L1-08")
+    assert (rule["cross_reference_2020"], rule["result"], rule["evidence"][0]["rows"]) == ("1-10", "fail", [2])
     assert body["schema"]["declared"] is False
     assert body["freshness"]["frequency"] == "IRREG" and body["freshness"]["due"] is None
 

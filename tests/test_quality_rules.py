@@ -1,8 +1,8 @@
-"""Quality report (issue #3): machine-readability rules, completeness, duplicates, 5 stars.
+"""Quality report (issues #3, #19): machine-readability rules, completeness, duplicates, 5 stars.
 
-Each rule is named by its check number in 総務省「統計表における機械判読可能なデータ作成に関する
-表記方法」(2020) and must fail on the file that breaks it, naming column and file rows, and pass
-on a clean file.
+Each rule is named by its official ID in デジタル庁「行政データにおける機械可読性に関するルール」(2026)
+and must fail on the file that breaks it, naming column and file rows, and pass on a clean file
+(more per-rule cases: tests/test_quality_2026.py).
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ BAD_CSV = ("施設一覧（令和3年4月1日現在）\n"
            "2,㈱テスト商店,学校,300,\"一行目\n二行目\"\n"
            "3,中央会館,公園・学校,100円,\n"
            "3,中央会館,公園・学校,100円,\n"
-           "5,東会館,学校,400,\n").encode("utf-8")
+           "5,東会館,学校,400,\n").encode()
 
 CLEAN_CSV = ("NO,名称,種別,料金,全国地方公共団体コード\n"
              "1,中央公園,公園,200,222127\n"
              "2,東小学校,学校,300,222127\n"
-             "3,西会館,会館,100,222127\n").encode("utf-8")
+             "3,西会館,会館,100,222127\n").encode()
 
 
 def rules_of(version) -> dict:
@@ -42,23 +42,25 @@ def evidence(rule: dict) -> list[tuple]:
 def test_bad_csv__each_rule_fails_naming_column_and_rows(ingest):
     rules = rules_of(ingest(BAD_CSV, "bad.csv"))
 
-    assert rules["header_first_row"]["result"] == "fail"
-    assert rules["header_first_row"]["note"] == "見出しが 2 行目にあります"
-    assert evidence(rules["header_first_row"]) == [("title_rows_skipped", None, [1], 1)]
+    header = rules["L3-01"]
+    assert (header["result"], header["published"]) == ("fail", "pass")  # the title row is not published
+    assert header["note"].startswith("見出しが 2 行目にあります")
+    assert evidence(header) == [("title_rows_skipped", None, [1], 1)]
 
-    chars = rules["platform_dependent_characters"]
-    assert (chars["number"], chars["result"]) == ("1-10", "fail")
+    chars = rules["L1-08"]
+    assert (chars["cross_reference_2020"], chars["result"], chars["published"]) == ("1-10", "fail", "fail")
     assert evidence(chars) == [("platform_dependent_characters", "名称", [3, 4], 2)]
     assert chars["evidence"][0]["characters"] == ["①", "㈱"]
 
-    units = rules["numbers_without_text"]
-    assert (units["number"], units["result"]) == ("1-3", "fail")
+    units = rules["L2-01"]
+    assert (units["cross_reference_2020"], units["result"]) == ("1-3", "fail")
     assert evidence(units) == [("number_with_unit", "料金", [6, 7], 2)]
     assert units["evidence"][0]["examples"] == ["100円"]
 
-    one = rules["one_value_per_cell"]
-    assert (one["number"], one["result"]) == ("1-2", "fail")
-    assert evidence(one) == [("several_values_in_cell", "種別", [6, 7], 2), ("line_break_in_cell", "備考", [4], 1)]
+    one = rules["L1-07"]
+    assert (one["cross_reference_2020"], one["result"]) == ("1-2", "fail")
+    assert evidence(one) == [("several_values_in_cell", "種別", [6, 7], 2)]
+    assert evidence(rules["L1-14"]) == [("line_break_in_record", "備考", [4], 1)]
 
 
 def test_bad_csv__completeness_and_duplicates(ingest):
@@ -74,50 +76,54 @@ def test_bad_csv__completeness_and_duplicates(ingest):
 def test_clean_csv__every_checkable_rule_passes(ingest):
     q = quality_report(ingest(CLEAN_CSV, "clean.csv"))
     results = {r["id"]: r["result"] for r in q["rules"]}
-    assert results == {
-        "file_format": "pass", "one_value_per_cell": "pass", "numbers_without_text": "pass",
-        "merged_cells": "not_applicable", "layout_spaces": "pass", "column_names": "pass",
-        "formulas": "not_applicable", "objects": "not_applicable", "units_stated": "manual",
-        "platform_dependent_characters": "pass", "western_calendar": "pass", "area_codes": "pass",
-        "not_split": "pass", "header_first_row": "pass", "encoding": "pass", "local_government_code": "pass",
+    mine = {  # the rules checked without helper checks (quality.checks_2026.more_findings)
+        "L1-01": "pass", "L1-03": "pass", "L1-05": "pass", "L1-06": "pass", "L1-07": "pass", "L1-08": "pass",
+        "L1-10": "not_applicable", "L1-11": "not_applicable", "L1-12": "not_applicable",
+        "L1-13": "not_applicable", "L1-14": "pass", "L1-15": "pass", "L2-01": "pass", "L2-03": "pass",
+        "L2-06": "not_applicable", "L3-01": "pass", "L3-02": "manual", "L3-04": "manual", "L3-05": "pass",
+        "L3-06": "pass", "L3-07": "not_applicable", "L3-08": "manual",
     }
-    assert q["summary"] == {"score": 100, "grade": "A", "passed": 12, "failed": 0}
+    assert {k: results[k] for k in mine} == mine
+    assert "fail" not in results.values()
+    assert (q["summary"]["failed"], q["summary"]["score"]) == (0, 100)
     assert q["duplicates"]["count"] == 0 and q["duplicate_ids"] == []
     assert q["assessed"] is True
 
 
-def test_cp932_csv__encoding_rule_fails(ingest):
+def test_cp932_csv__encoding_named_under_l3_08(ingest):
     rules = rules_of(ingest(CLEAN_CSV.decode("utf-8").encode("cp932"), "sjis.csv"))
-    assert rules["encoding"]["result"] == "fail"
-    assert rules["encoding"]["note"].startswith("文字コード cp932 です")
+    assert rules["L3-08"]["result"] == "manual"
+    assert rules["L3-08"]["note"].endswith("（このファイルの文字コード: cp932）")
 
 
 def test_era_years__rule_1_11_fails_and_names_rows(ingest):
-    data = "年度,件数\n令和3年度,10\n令和4年度,12\n2023年度（令和5年度）,9\n".encode("utf-8")
-    rule = rules_of(ingest(data, "era.csv"))["western_calendar"]
-    assert (rule["number"], rule["result"]) == ("1-11", "fail")
+    data = "年度,件数\n令和3年度,10\n令和4年度,12\n2023年度（令和5年度）,9\n".encode()
+    rule = rules_of(ingest(data, "era.csv"))["L3-05"]
+    assert (rule["cross_reference_2020"], rule["result"], rule["published"]) == ("1-11", "fail", "fail")
     era = [e for e in rule["evidence"] if e["code"] == "era_date"]
     assert [(e["column"], e["rows"], e["count"]) for e in era] == [("年度", [2, 3], 2)]
 
 
 def test_era_dates_converted__rule_fails_and_lists_the_fix(ingest):
-    data = "日付,件数\n令和3年4月1日,10\n令和3年5月1日,12\n".encode("utf-8")
-    rule = rules_of(ingest(data, "era.csv"))["western_calendar"]
-    assert rule["result"] == "fail"
+    data = "日付,件数\n令和3年4月1日,10\n令和3年5月1日,12\n".encode()
+    rule = rules_of(ingest(data, "era.csv"))["L3-05"]
+    assert (rule["result"], rule["published"]) == ("fail", "pass")
     assert [f["code"] for f in rule["fixes"]] == ["wareki_to_iso_date"]
-    assert rule["note"].startswith("取り込み時に修正済みです")
+    assert rule["note"].startswith("公開した表では修正済みです")
 
 
 def test_repeated_header_and_blank_row__split_and_layout_fail(ingest):
-    data = "名称,人数\n中央,10\n東,12\n\n名称,人数\n西,9\n".encode("utf-8")
+    data = "名称,人数\n中央,10\n東,12\n\n名称,人数\n西,9\n".encode()
     rules = rules_of(ingest(data, "split.csv"))
-    assert evidence(rules["not_split"]) == [("repeated_header", None, [5], 1)]
-    assert [(e["code"], e["rows"]) for e in rules["layout_spaces"]["evidence"]] == [("empty_rows_dropped", [4])]
+    split = rules["L1-03"]
+    assert [(e["code"], e["rows"], e["repaired"]) for e in split["evidence"]] == [
+        ("repeated_header", [5], False), ("empty_rows_in_table", [4], True)]
+    assert (split["result"], split["published"]) == ("fail", "fail")  # the blank row is dropped, the header stays
 
 
 def test_wrong_local_government_code__fails_with_rows(ingest):
-    data = "全国地方公共団体コード,名称\n222127,焼津市\n222128,誤り\n".encode("utf-8")
-    rule = rules_of(ingest(data, "codes.csv"))["local_government_code"]
+    data = "全国地方公共団体コード,名称\n222127,焼津市\n222128,誤り\n".encode()
+    rule = rules_of(ingest(data, "codes.csv"))["L3-06"]
     assert rule["result"] == "fail"
     assert evidence(rule) == [("invalid_local_government_code", "全国地方公共団体コード", [3], 1)]
 
@@ -143,17 +149,19 @@ def _xlsx(merge: str | None = None, formula: bool = False) -> bytes:
 
 def test_xlsx_merged_cells__rule_1_4_fails_naming_the_range(ingest):
     rules = rules_of(ingest(_xlsx(merge="A2:A3", formula=True), "merged.xlsx"))
-    merged = rules["merged_cells"]
-    assert (merged["number"], merged["result"]) == ("1-4", "fail")
-    assert merged["evidence"][0]["cells"] == ["A2:A3"]
+    merged = rules["L1-12"]
+    assert (merged["cross_reference_2020"], merged["result"]) == ("1-4", "fail")
+    assert merged["evidence"][0]["cells"] == ["A2:A3"] and merged["evidence"][0]["sheet"] == "施設"
     assert "A2:A3" in merged["evidence"][0]["message"]
-    assert rules["formulas"]["result"] == "fail" and rules["formulas"]["evidence"][0]["cells"] == ["C5"]
-    assert rules["objects"]["result"] == "pass"
+    formulas = rules["L2-06"]
+    assert (formulas["result"], formulas["published"]) == ("fail", "pass")  # the published table holds values
+    assert formulas["evidence"][0]["cells"] == ["C5"]
+    assert rules["L1-10"]["result"] == "pass"
 
 
 def test_xlsx_without_merges__rule_1_4_passes(ingest):
     rules = rules_of(ingest(_xlsx(), "plain.xlsx"))
-    assert (rules["merged_cells"]["result"], rules["formulas"]["result"]) == ("pass", "pass")
+    assert (rules["L1-12"]["result"], rules["L2-06"]["result"]) == ("pass", "pass")
 
 
 @pytest.mark.parametrize("file_name, data, license_id, stars", [
@@ -175,14 +183,15 @@ def test_star_rating__reasons_and_next_step(ingest, make_dataset):
     assert xlsx["next_star"].startswith("データを RDF で公開")
     pdf = quality_report(ingest(b"%PDF-1.4\n", "report.pdf", dataset=make_dataset("p")))
     assert pdf["next_star"] == "PDF や画像ではなく CSV や Excel で表のデータを公開する"
-    assert {r["id"]: r["result"] for r in pdf["rules"]}["file_format"] == "fail"
+    assert {r["id"]: r["result"] for r in pdf["rules"]}["L1-01"] == "fail"
+    assert (pdf["summary"]["level"], pdf["summary"]["score"]) == (0, 0)  # L1-01 is FATAL
 
 
 def test_version_ingested_before_quality_checks__assessed_from_its_original(ingest):
     version = ingest(BAD_CSV, "bad.csv")
     version.report.pop("quality")
     q = quality_report(version)
-    rule = {r["id"]: r for r in q["rules"]}["platform_dependent_characters"]
+    rule = {r["id"]: r for r in q["rules"]}["L1-08"]
     assert q["assessed"] is True
     assert evidence(rule) == [("platform_dependent_characters", "名称", [3, 4], 2)]
 
@@ -193,8 +202,9 @@ def test_version_without_quality_facts__cell_rules_not_assessed(ingest):
     q = quality_report(version, assess_missing=False)
     results = {r["id"]: r["result"] for r in q["rules"]}
     assert q["assessed"] is False
-    assert results["platform_dependent_characters"] == "not_assessed"
-    assert results["header_first_row"] == "pass"  # from the reader's report
+    assert results["L1-08"] == "not_assessed"
+    assert results["L3-01"] == "pass"  # from the reader's report
+    assert q["summary"]["level"] == 0  # 未評価 rules block the level
 
 
 def test_xlsx_with_a_chart__rule_1_8_fails(ingest):
@@ -208,8 +218,8 @@ def test_xlsx_with_a_chart__rule_1_8_fails(ingest):
     ws.add_chart(chart, "E2")
     buf = io.BytesIO()
     wb.save(buf)
-    rule = rules_of(ingest(buf.getvalue(), "chart.xlsx"))["objects"]
-    assert (rule["number"], rule["result"]) == ("1-8", "fail")
+    rule = rules_of(ingest(buf.getvalue(), "chart.xlsx"))["L1-10"]
+    assert (rule["cross_reference_2020"], rule["result"]) == ("1-8", "fail")
     assert rule["evidence"][0]["message"] == "図形・グラフ・画像などのオブジェクトがあります"
 
 

@@ -18,37 +18,55 @@ router = Router(tags=["quality"])
 
 
 class FindingOut(OutSchema):
-    code: str
+    code: str | None = Field(None, description="Stable machine code of the finding, e.g. ``merged_cells``")
     message: str
-    column: str | None = Field(description="Column name; null for the whole file")
-    rows: list[int] = Field(description="File row numbers (1-based), at most 20")
-    count: int = Field(description="All cells/rows concerned (may exceed ``rows``)")
-    cells: list[str] | None = Field(None, description="Excel cell references (``A1:C1``) for merged cells and "
-                                                      "formulas")
+    column: str | None = Field(None, description="Column name; null for the whole file")
+    sheet: str | None = Field(None, description="Excel sheet name, where it matters")
+    rows: list[int] = Field([], description="File row numbers (1-based), at most 20")
+    count: int = Field(0, description="All cells/rows concerned (may exceed ``rows``)")
+    cells: list[str] | None = Field(None, description="Excel cell references (``A1:C1``) or column letters")
     examples: list[Any] | None = Field(None, description="Example cell texts (at most 5)")
     characters: list[str] | None = Field(None, description="機種依存文字 found")
+    repaired: bool | None = Field(None, description="The cause is gone from the published table (fixed at "
+                                                    "ingestion); only on failed rules")
 
 
 class RuleOut(OutSchema):
-    id: str = Field(description="Stable id of the rule, e.g. ``merged_cells``")
-    number: str = Field(description="Check number in 総務省「統計表における機械判読可能なデータ作成に関する表記方法」"
-                                    "(2020), e.g. ``1-4``; empty for rules from other sources")
-    text: str = Field(description="The rule as officially worded")
+    id: str = Field(description="Official rule ID of 「行政データにおける機械可読性に関するルール」(2026), "
+                                "``L1-01`` … ``L3-09``")
+    level: int = Field(description="Level of the rule, 1–3")
+    name: str = Field(description="Official rule name")
+    text: str = Field(description="Official rule text (without figures)")
+    cross_reference_2020: str = Field(description="Check number in 総務省「統計表における機械判読可能なデータの表記方法の"
+                                                  "統一ルール」(2020) where the rule maps to one, e.g. ``1-4``; else empty")
+    applies_to: str | None = Field(description="``xlsx`` for 【Excel】 rules, ``csv`` for 【CSV】 rules, null for all")
+    severity: str = Field(description="FATAL, CRITICAL, MAJOR or MINOR (Digital Agency sample checker's table)")
+    deduction: int | None = Field(description="Points taken off when failed; null for FATAL (score 0)")
     source: str
-    result: str = Field(description="``pass``, ``fail``, ``not_applicable``, ``not_assessed`` (version ingested "
-                                    "before quality checks) or ``manual`` (needs a person)")
+    result: str = Field(description="The original file: ``pass``, ``fail``, ``not_applicable``, ``not_assessed`` "
+                                    "(could not be checked) or ``manual`` (要確認: the file cannot show it)")
     label: str = Field(description="〇 × 対象外 未評価 要確認")
+    published: str = Field(description="The same for the published table (after the fixes made at ingestion)")
+    published_label: str
     evidence: list[FindingOut]
     fixes: list[dict[str, Any]] = Field(description="Fixes applied at ingestion that concern this rule")
     note: str
 
 
 class SummaryOut(OutSchema):
-    score: int | None = Field(description="Share of checked rules passed, 0–100 (10 less if the declared "
-                                          "standard has errors); null if no rule could be checked")
-    grade: str | None = Field(description="A (≥ 90), B (≥ 75), C (≥ 50), D")
+    level: int = Field(description="Level reached by the original file, 0–3: every rule of that level and the "
+                                   "ones below is 〇, 対象外 or 要確認 (要確認 does not block; × and 未評価 do)")
+    score: int | None = Field(description="0–100 by the Digital Agency sample checker's severity table: a failed "
+                                          "FATAL rule gives 0, else 100 minus deductions; null if nothing was judged")
+    published_level: int = Field(description="Level reached by the published table")
+    published_score: int | None
+    score_source: str = Field(description="Where the severity table comes from")
     passed: int
     failed: int
+    manual: int
+    not_applicable: int
+    not_assessed: int
+    blocking: list[str] = Field(description="Rules that stop the original file reaching the next level")
 
 
 class FieldErrorsOut(OutSchema):
@@ -107,8 +125,11 @@ class QualityOut(OutSchema):
     format: str
     assessed: bool = Field(description="False for a version ingested before quality checks: cell checks are "
                                        "``not_assessed``")
-    rules: list[RuleOut]
+    rules: list[RuleOut] = Field(description="The 30 official rules in order")
     summary: SummaryOut
+    rules_source: str
+    rules_source_url: str
+    score_source_url: str
     schema_: SchemaOut = Field(alias="schema", serialization_alias="schema")
     completeness: list[CompletenessOut]
     duplicates: DuplicatesOut | None
@@ -125,8 +146,9 @@ class QualityOut(OutSchema):
 def get_quality(request, resource_id: int = Path(..., ge=1, examples=[1], description="Resource id")):
     """The quality report of a resource's published version.
 
-    Machine-readability rules of 総務省「統計表における機械判読可能なデータ作成に関する表記方法」(2020)
-    by check number with pass/fail and evidence (column, file rows ≤ 20, count); conformance to the
+    The 30 rules of デジタル庁「行政データにおける機械可読性に関するルール」(2026) by official ID (L1-01 …
+    L3-09) with the result for the original file and for the published table, evidence (sheet, column,
+    file rows ≤ 20, count, examples) and fixes; the level reached and the score; conformance to the
     declared standard by field; empty cells per column; duplicate rows and IDs; fixes applied at
     ingestion; the 5-star level (5stardata.info) with the reason for each star; the dataset's freshness.
 

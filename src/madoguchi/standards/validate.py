@@ -13,8 +13,9 @@ per *distinct* text of a column, not once per row (``TypedColumn.values`` /
 rows with NumPy. The result is the same as frictionless's row-by-row
 ``validate`` (``tests/test_standards_validate.py`` compares them) at a fraction of
 the time. Added by madoguchi: ``unique-error`` (frictionless's code, computed over
-the column) and ``check-digit-error`` (全国地方公共団体コード whose last digit is not
-the check digit of the first five).
+the column), ``check-digit-error`` (全国地方公共団体コード whose last digit is not
+the check digit of the first five) and ``poi-code-error`` (a ``POIコード`` not in the GIF POI
+code table, ``standards.poi``; the message names the code or 大分類 meant where one is close).
 
 The text checked is the cell as typed by the ingestion: trimmed, NFC for text
 columns; NFKC for columns typed as numbers/dates (full-width digits therefore pass).
@@ -28,6 +29,7 @@ import pyarrow as pa
 from madoguchi.codes import is_valid_local_government_code
 from madoguchi.datastore.services import row_numbers_at
 
+from . import poi
 from .names import fold, spelling_difference
 from .registry import StandardSchema
 
@@ -192,7 +194,30 @@ def check_column(name: str, field: dict, column, row_numbers) -> list[dict]:
         items += _unique(name, texts, rows_of, row_numbers)
     if name in LG_CODE_FIELDS:
         items += _check_digit(name, texts, rows_of, row_numbers)
+    if poi.POI_FIELD.search(name):
+        items += _poi_codes(name, texts, rows_of, row_numbers)
     return items
+
+
+def _poi_codes(name: str, texts: list, rows_of: np.ndarray, row_numbers) -> list[dict]:
+    """Values of a POIコード column that are not GIF POI codes (``standards.poi``), once per distinct text."""
+    wrong = np.zeros(len(texts) + 1, dtype=bool)
+    hints: dict[str, str | None] = {}
+    for i, text in enumerate(texts):
+        valid, hint = poi.check(text)
+        if not valid:
+            wrong[i] = True
+            hints[text] = hint
+    where = np.flatnonzero(wrong[rows_of])
+    if not len(where):
+        return []
+    examples = [texts[i] for i in np.flatnonzero(wrong[:-1])[:MAX_EXAMPLES]]
+    shown = "、".join(f"「{e}」→「{hints[e]}」" if hints[e] else f"「{e}」" for e in examples)
+    item = _item(name, "poi-code-error",
+                 f"「{name}」に GIF の POI コード表にないコードがあります（例: {shown}） (not a GIF POI code)",
+                 rows=row_numbers_at(row_numbers, where[:MAX_ROWS].tolist()), count=len(where), examples=examples)
+    item["suggestions"] = [{"value": e, "suggestion": hints[e]} for e in examples if hints[e]]
+    return [item]
 
 
 def _unique(name: str, texts: list, rows_of: np.ndarray, row_numbers) -> list[dict]:
