@@ -16,6 +16,7 @@ urlpatterns = [
     path("reservations/", include("madoguchi.reservations.urls")),
     path("", include([path("events/", include("madoguchi.events.urls")), path("counters/", include("madoguchi.counters.urls"))])),
     path("standards/", include("madoguchi.standards.urls")),
+    path("faq/", include("madoguchi.faq.urls")),
     path("", include("madoguchi.quality.urls")),
     path("", include("madoguchi.catalog.urls")),
 ]

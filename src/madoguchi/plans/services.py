@@ -30,7 +30,7 @@ from madoguchi.wareki import WarekiError, parse_fiscal_year
 from . import grading, metrics
 from .audit import RESERVED_SLUGS, Actor, PlanError, save_fields
 from .audit import equal_values as _equal
-from .display import to_decimal
+from .display import fiscal_year_bounds, to_decimal  # noqa: F401 (fiscal_year_bounds: for metrics of other apps)
 from .loading import PlanFileError
 from .metrics import UnknownMetric, get_metric, metric_table, metric_value, register_metric  # noqa: F401
 from .models import Actual, AuditLogEntry, Evaluation, Indicator, Measure, Plan, Policy, PolicyArea, Target

@@ -62,6 +62,9 @@ RULES: tuple[Rule, ...] = (
     _rule("GET POST", r"^/api/v1/datasets$", "search"),
     _rule("GET", r"^/datasets/$", "search"),
     _rule("GET POST", r"^/api/(3/)?action/package_search$", "search"),
+    # the inquiry assistant: questions (retrieval) like searches; hand-offs to staff like a public form
+    _rule("GET", r"^/(api/v1/)?faq/(ask)?$", "search"),
+    _rule("POST", r"^/faq/handoff/$", "inquiry"),
 )
 
 

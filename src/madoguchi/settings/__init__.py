@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "madoguchi.gomi", "madoguchi.shelters",  # citizen services: garbage sorting, shelters (issue #6)
     "madoguchi.events", "madoguchi.counters",  # citizen services: events, counter congestion (issue #6)
     "madoguchi.server",  # `madoguchi serve`: the production ASGI server (issue #12)
+    "madoguchi.faq",  # inquiry assistant: Q&A retrieval, hand-off to staff, analytics (issue #15)
 ]
 
 MIDDLEWARE = [
@@ -238,7 +239,8 @@ RATE_LIMITS = {
     "register": "5/h",         # citizen registration, per address
     "entry": "60/h",           # lottery entries and bookings, per citizen
     "counter_push": "120/m",   # counter readings, per office token
-    "search": "300/m",         # catalog search (pages, /api/v1/datasets, CKAN package_search), per address
+    "search": "300/m",         # catalog search (pages, /api/v1/datasets, CKAN package_search), FAQ questions, per address
+    "inquiry": "10/h",         # questions handed off to staff from /faq/, per address
 }
 #: Proxies in front of the app servers that append to X-Forwarded-For (0: use the connection's address)
 RATE_LIMIT_TRUSTED_PROXIES = int(os.environ.get("MADOGUCHI_TRUSTED_PROXIES", "0"))
@@ -255,6 +257,15 @@ SERVE_TIMEOUT_S = int(os.environ.get("MADOGUCHI_SERVE_TIMEOUT_S", "60"))
 COUNTERS_STREAM_POLL_MS = 200  # /counters/stream: newest-reading poll, once per process under ASGI
 COUNTERS_STREAM_KEEPALIVE_S = 5  # comment sent after this long without an event
 COUNTERS_STREAM_MAX_S = 300  # a stream ends after this long; browsers reconnect with Last-Event-ID
+
+# Inquiry assistant (issue #15). Questions are logged masked of personal data and deleted after
+# FAQ_LOG_RETENTION_DAYS (their weekly counts stay); answered inquiries (which keep the e-mail address the
+# answer went to) after FAQ_INQUIRY_RETENTION_DAYS. `madoguchi faq purge` deletes them (daily, from cron).
+FAQ_LOG_RETENTION_DAYS = int(os.environ.get("MADOGUCHI_FAQ_LOG_RETENTION_DAYS", "180"))
+FAQ_INQUIRY_RETENTION_DAYS = int(os.environ.get("MADOGUCHI_FAQ_INQUIRY_RETENTION_DAYS", "365"))
+#: combined retrieval score (0–1) an answer needs; unset: the engine's default chosen on the evaluation set
+FAQ_ANSWER_THRESHOLD = float(os.environ["MADOGUCHI_FAQ_ANSWER_THRESHOLD"]) if os.environ.get(
+    "MADOGUCHI_FAQ_ANSWER_THRESHOLD") else None
 
 AUTH_PASSWORD_VALIDATORS = [  # citizen registration is public: no "12345678"
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,54 @@
+"""Forms of the FAQ pages: the question, the hand-off to staff, and staff editing."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import QaEntry, Synonym
+
+
+class AskForm(forms.Form):
+    q = forms.CharField(label="質問", max_length=1000, required=False,
+                        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+                        help_text="ふだんのことばで入力してください。例:「引っ越したときの手続きは?」")
+
+
+class HandoffForm(forms.Form):
+    question = forms.CharField(label="質問", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                               error_messages={"required": "質問を入力してください。"})
+    email = forms.EmailField(label="回答の送り先メールアドレス", max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                             error_messages={"required": "メールアドレスを入力してください。",
+                                             "invalid": "メールアドレスの形が正しくありません (例: name@example.jp)。"})
+    consent = forms.BooleanField(label="質問とメールアドレスを、回答のために市の担当課へ送ることに同意します",
+                                 error_messages={"required": "送るには同意が必要です。"})
+    log_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    department = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+
+class EntryForm(forms.ModelForm):
+    class Meta:
+        model = QaEntry
+        fields = ["question", "answer", "category", "department", "state"]
+        widgets = {"question": forms.Textarea(attrs={"rows": 2}), "answer": forms.Textarea(attrs={"rows": 8})}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="ファイル (CSV・XLSX・JSON)")
+    publish = forms.BooleanField(label="取り込んだ Q&A をすぐ公開する", required=False)
+
+
+class CallLogForm(forms.Form):
+    file = forms.FileField(label="通話記録 (CSV・XLSX: 日付・受付チャネル・分類・問合せ内容)")
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label="回答", widget=forms.Textarea(attrs={"rows": 8}),
+                             error_messages={"required": "回答を入力してください。"})
+
+
+class SynonymForm(forms.ModelForm):
+    class Meta:
+        model = Synonym
+        fields = ["term", "variants"]
+        widgets = {"variants": forms.TextInput()}
