@@ -20,7 +20,8 @@ COMMANDS = sorted(p.stem.replace("_", "-") for p in ROOT.glob("src/madoguchi/*/m
 def test_readme_starts_with_exactly_two_commands():
     blocks = re.findall(r"```sh\n(.*?)```", README, re.S)
     assert blocks[:2] == [
-        "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/madoguchi quickstart\n",
+        "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/pip install --no-deps -r requirements-nodeps.txt "
+        "&& .venv/bin/madoguchi quickstart\n",
         "./scripts/test\n"]
     assert "./scripts/test" in (ROOT / ".ci/run").read_text()
 
