@@ -17,6 +17,12 @@ urlpatterns = [
     path("", include([path("events/", include("madoguchi.events.urls")), path("counters/", include("madoguchi.counters.urls"))])),
     path("standards/", include("madoguchi.standards.urls")),
     path("faq/", include("madoguchi.faq.urls")),
+    path("consultations/", include("madoguchi.consultations.urls")),
+    path("reports/", include("madoguchi.reports.urls")),
+    path("open311/v2/", include("madoguchi.reports.open311_urls")),
+    path("emergency/", include("madoguchi.emergency.urls")),
+    path("signage/", include("madoguchi.emergency.signage_urls")),
+    path("notices/", include("madoguchi.notices.urls")),
     path("", include("madoguchi.quality.urls")),
     path("", include("madoguchi.catalog.urls")),
 ]

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "madoguchi.events", "madoguchi.counters",  # citizen services: events, counter congestion (issue #6)
     "madoguchi.server",  # `madoguchi serve`: the production ASGI server (issue #12)
     "madoguchi.faq",  # inquiry assistant: Q&A retrieval, hand-off to staff, analytics (issue #15)
+    "madoguchi.consultations", "madoguchi.reports",  # public comment; citizen reports over Open311 (issue #16)
+    "madoguchi.emergency", "madoguchi.notices",  # JMA alerts, emergency mode, signage; subscriptions (issue #17)
 ]
 
 MIDDLEWARE = [
@@ -109,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "madoguchi.errorpages.back_link",  # the error pages' 「前のページに戻る」
+                "madoguchi.emergency.context.emergency",  # the emergency banner on every page (issue #17)
             ],
         },
     },

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConsultationsConfig(AppConfig):
+    name = "madoguchi.consultations"
+    verbose_name = "パブリックコメント"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NoticesConfig(AppConfig):
+    name = "madoguchi.notices"
+    verbose_name = "お知らせ配信"
