@@ -1,8 +1,8 @@
 """App boundaries (README "Layout", issue #12): import-linter contracts in pyproject.toml.
 
 Another app imports only ``<app>.services`` and ``<app>.models`` (bundle: ``loader``); the
-framework entry points (apps, urls, admin, migrations, management, templatetags) are imported by
-Django. Every other module of an app must be listed in that app's ``protected`` contract, so a new
+framework entry points (apps, urls and other ``*_urls`` URLconfs, admin, migrations, management,
+templatetags) are imported by Django. Every other module of an app must be listed in that app's ``protected`` contract, so a new
 private module cannot slip through unprotected; and the datastore must not import the apps that
 check its tables (they register ingestion hooks instead).
 """
@@ -40,7 +40,7 @@ def _private_modules(app: str) -> list[str]:
         parts = list(path.relative_to(PACKAGE / app).with_suffix("").parts)
         if parts[-1] == "__init__":
             parts = parts[:-1]
-        if not parts or parts[0] in ENTRY_POINTS:
+        if not parts or parts[0] in ENTRY_POINTS or parts[0].endswith("_urls"):
             continue
         if len(parts) == 1 and (parts[0] in PUBLIC or parts[0] in EXTRA_PUBLIC.get(app, set())):
             continue
