@@ -274,3 +274,34 @@ def test_a_question_over_1000_characters_gets_a_clear_error(client, published):
     r = client.get(reverse("faq:ask"), {"q": "住" * 1001})
     assert r.status_code == 200 and "1000 文字以下" in r.content.decode()
     assert QuestionLog.objects.count() == 0
+
+
+def test_staff_edit_links_and_history(published, admin_user, client):
+    client.force_login(admin_user)
+    entry = QaEntry.objects.get(question__startswith="住民票")
+    form = {"question": entry.question, "answer": entry.answer, "category": entry.category,
+            "department": entry.department, "state": "published",
+            "links_text": "住民票の写しの請求 | https://www.city.example.jp/juminhyo\nコンビニ交付 | /procedures/konbini/"}
+    r = client.post(reverse("faq:entry_edit", args=[entry.pk]), form)
+    assert r.status_code == 302
+    entry.refresh_from_db()
+    assert entry.links == [{"title": "住民票の写しの請求", "url": "https://www.city.example.jp/juminhyo"},
+                           {"title": "コンビニ交付", "url": "/procedures/konbini/"}]
+    assert QaRevision.objects.filter(entry=entry).count() == 2
+    bad = client.post(reverse("faq:entry_edit", args=[entry.pk]), {**form, "links_text": "悪い | javascript:alert(1)"})
+    assert bad.status_code == 200 and "https://" in bad.content.decode()
+    page = client.get(reverse("faq:ask"), {"q": "住民票の写しはどこで取れますか"}).content.decode()
+    assert 'href="/procedures/konbini/"' in page
+
+
+def test_publish_as_an_open_dataset(published, org):
+    from madoguchi.catalog.models import Dataset
+
+    job = services.publish_dataset()
+    job.refresh_from_db()
+    assert job.state == "done", job.error
+    dataset = Dataset.objects.get(slug="faq")
+    assert dataset.description and not dataset.private
+    version = dataset.resources.get().current_version
+    assert version.row_count == 6
+    assert [c["name"] for c in version.columns][:3] == ["ID", "質問", "回答"]

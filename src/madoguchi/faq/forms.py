@@ -27,10 +27,41 @@ class HandoffForm(forms.Form):
 
 
 class EntryForm(forms.ModelForm):
+    """A Q&A with its related links, one per line: 「タイトル | URL」 (URL: https://…, http://… or a path of
+    this site such as /garbage/ or /datasets/<slug>/)."""
+
+    links_text = forms.CharField(
+        label="関連リンク (手続き・データセット・ページ)", required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="1行に1件、「タイトル | URL」。例: ごみ分別辞典 | /garbage/")
+
     class Meta:
         model = QaEntry
         fields = ["question", "answer", "category", "department", "state"]
         widgets = {"question": forms.Textarea(attrs={"rows": 2}), "answer": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance and self.instance.links:
+            self.initial["links_text"] = "\n".join(f"{link['title']} | {link['url']}" for link in self.instance.links)
+
+    def clean_links_text(self) -> list[dict]:
+        links = []
+        for n, line in enumerate(self.cleaned_data["links_text"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            title, sep, url = line.rpartition("|")
+            title, url = title.strip(), url.strip()
+            if not sep or not title or not url:
+                raise forms.ValidationError(f"{n}行目: 「タイトル | URL」の形で書いてください")
+            if not (url.startswith(("https://", "http://")) or (url.startswith("/") and not url.startswith("//"))):
+                raise forms.ValidationError(f"{n}行目: URL は https:// で始まるか、/ で始まるこのサイトのパスにしてください")
+            links.append({"title": title[:200], "url": url[:500]})
+        return links
+
+    def save(self, commit: bool = True):
+        self.instance.links = self.cleaned_data.get("links_text") or []
+        return super().save(commit=commit)
 
 
 class ImportForm(forms.Form):
