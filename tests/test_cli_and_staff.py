@@ -70,3 +70,29 @@ def test_staff_upload__broken_file__job_failed_with_message(admin_client, make_d
     assert job.state == "failed" and job.error["code"] == "not_xlsx"
     status = admin_client.get(f"/staff/jobs/{job.pk}/status").content.decode()
     assert "取り込めませんでした" in status and "x.xlsx" in status
+
+
+def test_staff_home_links_every_staff_page_and_creates_a_dataset(client, admin_user, org):
+    """/staff/ (issue #18): one page linking every staff page, and a dataset made without Django admin; a
+    public dataset needs a description (the same rule as admin and CKAN)."""
+    from django.urls import reverse
+
+    from madoguchi.catalog.models import Dataset
+
+    client.force_login(admin_user)
+    home = client.get("/staff/").content.decode()
+    for name in ("catalog:dataset_new", "staff:upload", "quality:dashboard", "gomi:not_found", "shelters:staff",
+                 "events:staff", "counters:staff", "reservations:staff", "faq:staff", "plans:staff"):
+        assert f'href="{reverse(name)}"' in home, name
+    form = {"title": "区別人口", "slug": "population-by-ward", "organization": org.pk, "license_id": "cc-by-4.0",
+            "update_frequency": "IRREG", "description": ""}
+    r = client.post(reverse("catalog:dataset_new"), form)
+    assert r.status_code == 400 and 'id="id_description_error"' in r.content.decode()
+    assert not Dataset.objects.filter(slug="population-by-ward").exists()
+    r = client.post(reverse("catalog:dataset_new"), {**form, "description": "区ごとの人口 (毎月1日現在)"})
+    assert r.status_code == 302, r.context["form"].errors.as_json() if r.context else r
+    dataset = Dataset.objects.get(slug="population-by-ward")
+    assert r.status_code == 302 and r.url == f"{reverse('staff:upload')}?dataset={dataset.pk}"
+    assert not dataset.private and dataset.search_title
+    anonymous = client.__class__()
+    assert anonymous.get(reverse("catalog:dataset_new")).status_code == 302

@@ -36,6 +36,7 @@ PAGES = {
 }
 STAFF_PAGES = {
     "quality dashboard": lambda: "/staff/quality/",
+    "new dataset": lambda: "/staff/datasets/new/",
     "suppression": lambda: f"/staff/privacy/resources/{resource_path().rstrip('/').rsplit('/', 1)[1]}/suppress/",
 }
 

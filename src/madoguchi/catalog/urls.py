@@ -1,7 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
-from . import views_metadata
+from . import staff_views, views, views_metadata
 
 app_name = "catalog"
 urlpatterns = [
@@ -19,4 +18,5 @@ urlpatterns = [
     re_path(r"^datasets/(?P<slug>[-a-zA-Z0-9_]+)\.(?P<fmt>ttl|jsonld)$", views_metadata.dataset_rdf,
             name="dataset_rdf"),
     path("datasets/<slug:slug>/datapackage.json", views_metadata.datapackage, name="datapackage"),
+    path("staff/datasets/new/", staff_views.dataset_new, name="dataset_new"),
 ]
