@@ -59,3 +59,33 @@ def test_report_shows_fixes_standard_and_privacy(client, admin_client, make_data
     assert report["privacy"] == [] and report["standard_suggestions"] == []
     page = client.get(f"/datasets/fixes/resources/{version.resource.pk}/").content.decode()
     assert "「4250000」→「425-0000」" in page and "標準への適合：AED設置箇所一覧" in page
+
+
+def test_preview_filter_and_the_filtered_download_use_the_records_query(client, make_dataset, ingest):
+    """Issue #18: the preview can be searched and filtered, and CSV/JSON downloads of the filtered rows take
+    the same query as /api/v1/resources/<id>/records (all matching rows, not a page)."""
+    import csv
+    import io
+    import json
+
+    dataset = make_dataset("filtered", description="区ごとの施設")
+    rows = "".join(f"{i},{'中原区' if i % 3 == 0 else '高津区'},施設{i}\n" for i in range(1, 61))
+    version = ingest(("番号,区,名称\n" + rows).encode(), "f.csv", dataset=dataset)
+    url = version.resource.get_absolute_url()
+    page = client.get(url, {"column": "区", "value": "中原区"}).content.decode()
+    assert "20 行中 1〜20 行目" in page and "施設3<" in page and "施設1<" not in page
+    assert "filters=" in page and "download.csv?" in page
+    base = url + "download.csv"
+    body = b"".join(client.get(base, {"filters": json.dumps({"区": "中原区"})}).streaming_content).decode("utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(body)))
+    assert len(table) == 20 and {r["区"] for r in table} == {"中原区"}
+    api = client.get(f"/api/v1/resources/{version.resource.pk}/records", {"filters": json.dumps({"区": "中原区"}),
+                                                                           "limit": 1000}).json()
+    assert [r["名称"] for r in table] == [r["名称"] for r in api["records"]]
+    got = json.loads(b"".join(client.get(url + "download.json", {"q": "施設59"}).streaming_content))
+    assert [r["名称"] for r in got] == ["施設59"]
+    assert client.get(base, {"filters": '{"ない列": 1}'}).status_code == 400
+    full = b"".join(client.get(base).streaming_content).decode("utf-8-sig")
+    assert len(list(csv.DictReader(io.StringIO(full)))) == 60
+    page2 = client.get(url, {"q": "施設", "page": 3}).content.decode()
+    assert "60 行中 41〜60 行目" in page2

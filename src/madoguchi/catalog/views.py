@@ -93,17 +93,56 @@ def _standard(standard_id: str):
         return None
 
 
+PREVIEW_ROWS = 20
+
+
+def _table_query(request: HttpRequest) -> dict:
+    """The records query of a preview or download request: the API's parameters (``q``, ``filters`` as
+    JSON, ``sort``), and the preview form's one-column filter (``column`` = ``value``) added to ``filters``."""
+    import json
+
+    query = {k: request.GET[k] for k in ("q", "sort") if request.GET.get(k, "").strip()}
+    filters = request.GET.get("filters", "").strip()
+    column, value = request.GET.get("column", ""), request.GET.get("value", "").strip()
+    if column and value:
+        try:
+            parsed = json.loads(filters) if filters else {}
+        except ValueError:
+            parsed = None
+        filters = json.dumps({**parsed, column: value}, ensure_ascii=False) if isinstance(parsed, dict) else filters
+    if filters:
+        query["filters"] = filters
+    return query
+
+
 @require_GET
 def resource_detail(request: HttpRequest, slug: str, resource_id: int) -> HttpResponse:
+    """A resource: facts, downloads, a preview that can be searched and filtered (the same query as the
+    records API; the downloads then carry it), columns, the ingestion report and the versions."""
     resource = _resource(request, slug, resource_id)
     version = resource.current_version
-    preview = None
+    preview, query, error, page = None, _table_query(request), None, 1
     if version is not None and version.has_table:
-        preview = datastore.search_records(version, limit=20, include_total=False)
+        try:
+            page = max(1, int(request.GET.get("page") or 1))
+        except ValueError:
+            page = 1
+        try:
+            preview = datastore.search_records(version, limit=PREVIEW_ROWS, offset=(page - 1) * PREVIEW_ROWS, **query)
+        except datastore.QueryError as exc:
+            error = exc.message
+            preview = datastore.search_records(version, limit=PREVIEW_ROWS)
+            query = {}
+    total = preview["total"] if preview else 0
+    suffix = ("?" + urlencode(query)) if query else ""
     return render(request, "catalog/resource_detail.html", {
         "dataset": resource.dataset, "resource": resource, "version": version, "preview": preview,
         "preview_rows": [list(rec.values()) for rec in preview["records"]] if preview else [],
-        "versions": resource.versions.order_by("-number"),
+        "versions": resource.versions.order_by("-number"), "query": query, "query_suffix": suffix,
+        "query_error": error, "page": page, "first_row": (page - 1) * PREVIEW_ROWS + 1 if total else 0,
+        "last_row": min(page * PREVIEW_ROWS, total or 0), "has_next": bool(total and page * PREVIEW_ROWS < total),
+        "column": request.GET.get("column", ""), "value": request.GET.get("value", ""),
+        "page_query": urlencode([(k, v) for k, v in request.GET.items() if k != "page"]),
     })
 
 
@@ -125,9 +164,20 @@ def download(request: HttpRequest, slug: str, resource_id: int, fmt: str, number
     version = resource.current_version if number is None else get_object_or_404(resource.versions, number=number)
     if version is None or not version.has_table:
         raise Http404("表データがありません")
+    stem = version.original_name.rsplit(".", 1)[0]
+    query = _table_query(request)
+    if query:  # the rows the preview or the API query selects: every one of them, not a page
+        try:
+            fh = datastore.filtered_export(version, fmt, **query)
+        except datastore.QueryError as exc:
+            from madoguchi.errors import error_response
+
+            return error_response(request, "invalid_parameter", f"{exc.param}: {exc.message}")
+        services.record_download(resource)
+        return FileResponse(fh, as_attachment=True, filename=f"{stem}-filtered.{fmt}",
+                            content_type=datastore.EXPORT_FORMATS[fmt])
     path = datastore.export_path(version, fmt)
     services.record_download(resource)
-    stem = version.original_name.rsplit(".", 1)[0]
     return _file_response(request, path, f"{stem}.{fmt}", datastore.EXPORT_FORMATS[fmt],
                           f'"{version.sha256[:16]}-{version.number}-{fmt}"')
 

@@ -65,21 +65,43 @@ def export_path(version, fmt: str) -> Path:
     if fmt not in FORMATS or not version.snapshot_path:
         raise ValueError(fmt)
 
-    def build(fh) -> None:
-        table = _table(version)
-        if fmt == "csv":
-            fh.write("\ufeff".encode())
-            pacsv.write_csv(neutralize_formulas(table), fh)
-        elif fmt == "json":
-            fh.write(b"[")
-            first = True
-            for batch in table.to_batches(10_000):
-                for rec in batch.to_pylist():
-                    fh.write((b"" if first else b",\n") + json.dumps(
-                        {k: jsonable(v) for k, v in rec.items()}, ensure_ascii=False).encode())
-                    first = False
-            fh.write(b"]\n")
-        else:
-            pq.write_table(table, fh, compression="zstd")
+    return snapshots.write_derived(export_key(version, fmt), lambda fh: write_table(_table(version), fmt, fh))
 
-    return snapshots.write_derived(export_key(version, fmt), build)
+
+def write_table(table: pa.Table, fmt: str, fh) -> None:
+    """Write ``table`` to the binary file ``fh`` in the download format ``fmt`` (see ``export_path``)."""
+    if fmt == "csv":
+        fh.write("\ufeff".encode())
+        pacsv.write_csv(neutralize_formulas(table), fh)
+    elif fmt == "json":
+        fh.write(b"[")
+        first = True
+        for batch in table.to_batches(10_000):
+            for rec in batch.to_pylist():
+                fh.write((b"" if first else b",\n") + json.dumps(
+                    {k: jsonable(v) for k, v in rec.items()}, ensure_ascii=False).encode())
+                first = False
+        fh.write(b"]\n")
+    else:
+        pq.write_table(table, fh, compression="zstd")
+
+
+def filtered_export(version, fmt: str, *, filters=None, q=None, sort=None):
+    """The rows ``filters``/``q``/``sort`` select (the same query as ``/api/v1/resources/<id>/records``),
+    all of them, in the download format ``fmt``, as a temporary file positioned at its start (in memory up
+    to 16 MiB, then on disk). Not cached: each query is its own file.
+
+    :raises QueryError: a bad filter, query or sort (names the parameter)
+    :raises ValueError: unknown format
+    """
+    import tempfile
+
+    from .query import filtered_table
+
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
+    table = filtered_table(version, filters=filters, q=q, sort=sort)
+    fh = tempfile.SpooledTemporaryFile(max_size=16 * 2**20)
+    write_table(table, fmt, fh)
+    fh.seek(0)
+    return fh

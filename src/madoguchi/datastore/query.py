@@ -201,6 +201,55 @@ def search(version, **params) -> dict:
     return result
 
 
+def _where(types: dict[str, str], filters, q) -> tuple[list[str], list]:
+    """SQL conditions and parameters of ``filters`` and ``q`` (see ``_search``); the one place they are read."""
+    flt = parse_filters(filters, types)
+    where, params = [], []
+    for column, values in flt.items():
+        if len(values) == 1:
+            where.append(f"{quote(column)} = ?")
+        else:
+            where.append(f"{quote(column)} IN ({', '.join('?' * len(values))})")
+        params.extend(values)
+    if isinstance(q, dict):
+        for column, text in q.items():
+            if column not in types:
+                raise QueryError("q", f"列「{column}」はありません")
+            for term in search_terms(str(text)):
+                where.append(f"lower(nfc_normalize(CAST({quote(column)} AS VARCHAR))) LIKE ? ESCAPE '\\'")
+                params.append(_like(term))
+    else:
+        for term in search_terms(q):
+            where.append("_search LIKE ? ESCAPE '\\'")
+            params.append(_like(term))
+    return where, params
+
+
+def _order_sql(order: list[tuple[str, str]]) -> str:
+    sql = ", ".join(f"{quote(c)} {d} NULLS LAST" for c, d in order)
+    return sql if order[-1][0] == "_id" else sql + ", _id"
+
+
+def filtered_table(version, *, filters=None, q: str | dict | None = None, sort: str | None = None):
+    """Every row of ``version`` that the same ``filters``, ``q`` and ``sort`` as ``search`` select, without
+    paging, as an Arrow table (``_id`` first, no ``_search``): the filtered downloads.
+
+    :raises QueryError: as ``search``
+    """
+    if not version.snapshot_path:
+        raise QueryError("resource_id", "このリソースには表データがありません (not tabular)")
+    types = column_types(version)
+    where, params = _where(types, filters, q)
+    where_sql = f" WHERE {' AND '.join(where)}" if where else ""
+    select = ", ".join(quote(c) for c in types)
+    sql = f"SELECT {select} FROM {_source(version)}{where_sql} ORDER BY {_order_sql(parse_sort(sort, types))}"
+    cursor = connection().cursor()  # its own result: the thread's connection may hold another one
+    try:
+        return cursor.sql(sql, params=params).to_arrow_table()
+    finally:
+        cursor.close()
+
+
 def _search(version, *, filters=None, q: str | dict | None = None, sort: str | None = None, limit=None, offset=None,
            fields=None, include_total: bool = True, distinct: bool = False, after_id: int | None = None) -> dict:
     """Query the table of ``version``.
@@ -221,34 +270,14 @@ def _search(version, *, filters=None, q: str | dict | None = None, sort: str | N
         raise QueryError("resource_id", "このリソースには表データがありません (not tabular)")
     types = column_types(version)
     wanted = parse_fields(fields, types)
-    flt = parse_filters(filters, types)
     order = parse_sort(sort, types)
     limit, offset = parse_limit(limit, offset)
-    where, params = [], []
-    for column, values in flt.items():
-        if len(values) == 1:
-            where.append(f"{quote(column)} = ?")
-        else:
-            where.append(f"{quote(column)} IN ({', '.join('?' * len(values))})")
-        params.extend(values)
-    if isinstance(q, dict):
-        for column, text in q.items():
-            if column not in types:
-                raise QueryError("q", f"列「{column}」はありません")
-            for term in search_terms(str(text)):
-                where.append(f"lower(nfc_normalize(CAST({quote(column)} AS VARCHAR))) LIKE ? ESCAPE '\\'")
-                params.append(_like(term))
-    else:
-        for term in search_terms(q):
-            where.append("_search LIKE ? ESCAPE '\\'")
-            params.append(_like(term))
+    where, params = _where(types, filters, q)
     if after_id is not None:
         where.append("_id > ?")
         params.append(int(after_id))
     where_sql = f" WHERE {' AND '.join(where)}" if where else ""
-    order_sql = ", ".join(f"{quote(c)} {d} NULLS LAST" for c, d in order)
-    if order[-1][0] != "_id":
-        order_sql += ", _id"
+    order_sql = _order_sql(order)
     src = _source(version)
     con = connection()
     select = ", ".join(quote(c) for c in wanted)

@@ -3,7 +3,7 @@
 * ``ingest_file`` / ``IngestOptions`` — a file becomes a new published version
 * ``search_records`` — filtered, sorted, paged records of a version
 * ``all_records`` — every record of a version (for services that read a whole table)
-* ``export_path`` — CSV/JSON/Parquet downloads of a version
+* ``export_path`` — CSV/JSON/Parquet downloads of a version; ``filtered_export`` — of the rows a query selects
 * ``remove_orphans`` — delete files no version references
 * ``remove_stale_uploads`` — delete kept staff uploads no job will read again
 * ``create_job`` / ``enqueue_job`` / ``rerun_job`` / ``job_status`` — ingestion as a background task
@@ -44,7 +44,7 @@ from .snapshots import local_path, open_file, read_bytes  # noqa: F401
 from .sql import SQL_MAX_ROWS, SqlError, referenced_tables, run_sql  # noqa: F401
 from .typedtable import type_table  # noqa: F401
 from .exports import FORMATS as EXPORT_FORMATS  # noqa: F401
-from .exports import export_path  # noqa: F401
+from .exports import export_path, filtered_export  # noqa: F401
 from .dictionary import (OVERRIDE_TYPES, DictionaryError, data_dictionary, ingest_file,  # noqa: F401
                          reingest, save_data_dictionary)
 from .ingest import IngestOptions  # noqa: F401
