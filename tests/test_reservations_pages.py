@@ -373,3 +373,15 @@ def test_availability__dates_far_away_are_refused_not_crashing(client, court, st
     body = client.get(f"/api/v1/reservations/facilities/court/availability?start={start}").json()
     assert (body["ok"], body["error"]["param"]) == (False, "start")
     assert client.get(f"/reservations/facilities/court/?start={start}").status_code == 200
+
+
+def test_lottery_page__says_how_to_apply_and_links_the_facilities(client, court, live_period):
+    from django.urls import reverse
+
+    """Issue #18: the lottery page links where to apply (the facilities of its types), in plain words; the
+    hashes and the verification command sit behind 「詳しく」."""
+    body = client.get(reverse("reservations:period", args=[live_period.pk])).content.decode()
+    assert "申込を受け付けています" in body and "抽選に申し込む" in body
+    assert f'href="{reverse("reservations:facility", args=[court.slug])}"' in body
+    details = body.index("<details>")
+    assert body.index("SHA-256") > details and body.index("BLAKE2b") > details

@@ -227,7 +227,10 @@ def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
         "invalid_count": counts.get(EntryStatus.INVALID, 0),
         "outcomes": [(label, outcomes.get(code, 0)) for code, label in Outcome.choices],
         "types": dict(FacilityType.choices), "priority_labels": dict(services.exports.PRIORITY_LABELS),
-        "command": services.verification_command(period)})
+        "command": services.verification_command(period),
+        # where to apply: the facilities of the period's types (entries are made on a slot of a facility)
+        "facilities": Facility.objects.filter(active=True, facility_type__in=period.facility_types)
+                                      .order_by("ward", "name")})
 
 
 @require_GET
