@@ -244,3 +244,15 @@ def test_nearest__query_count_is_fixed_once_the_snapshot_is_cached(client, sites
     with django_assert_num_queries(3):  # sources, their resources, open states
         body = nearest(client, lat=KAWASAKI_STATION[0], lon=KAWASAKI_STATION[1], limit=100).json()
     assert body["count"] == 100
+
+
+def test_page__distances_say_where_they_are_measured_from(client, sites):
+    """Issue #18: next to every distance the page says where it is measured from; when a postal code only
+    places the person in the ward, it says the number is a rough guide and asks for the location."""
+    ward = client.get("/shelters/", {"postal_code": "2100005"}).content.decode()  # no shelter in 東田町
+    assert "市区町村の避難所の中心から・目安" in ward and "距離はおおよその目安です" in ward
+    assert 'href="#sh-lat"' in ward
+    town = client.get("/shelters/", {"postal_code": "4250026"}).content.decode()
+    assert "町域の避難所の中心から" in town and "距離はおおよその目安です" not in town
+    point = client.get("/shelters/", {"lat": "35.5309", "lon": "139.7030"}).content.decode()
+    assert "（指定した位置から）" in point and "目安" not in point
