@@ -77,5 +77,5 @@ def test_staff_evaluation_form_by_keyboard(plans, live_server, page_factory, log
     grade.select_option("C")
     page.get_by_role("button", name="評価を保存").press("Enter")
     error = page.locator("#id_override_reason_error")
-    assert error.inner_text() == "指標からの判定は B です。C とする理由を入力してください"
+    assert error.inner_text() == "エラー: 指標からの判定は B です。C とする理由を入力してください"
     assert page.locator("#id_override_reason").get_attribute("aria-invalid") == "true"
