@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views
+
 app_name = "signage"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.signage, name="index"),
+]
