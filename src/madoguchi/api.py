@@ -97,6 +97,7 @@ api.add_router("/reservations", "madoguchi.reservations.api.router")
 api.add_router("/", "madoguchi.quality.api.router")
 api.add_router("/standards", "madoguchi.standards.api.router")
 api.add_router("/faq", "madoguchi.faq.api.router")  # inquiry assistant (issue #15)
+api.add_router("/consultations", "madoguchi.consultations.api.router")  # public comment (issue #16)
 api.add_router("/jobs", "madoguchi.jobs.api.router")  # background job state (issue #12)
 
 

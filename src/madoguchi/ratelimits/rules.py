@@ -65,6 +65,9 @@ RULES: tuple[Rule, ...] = (
     # the inquiry assistant: questions (retrieval) like searches; hand-offs to staff like a public form
     _rule("GET", r"^/(api/v1/)?faq/(ask)?$", "search"),
     _rule("POST", r"^/faq/handoff/$", "inquiry"),
+    _rule("POST", r"^/consultations/[-a-zA-Z0-9_]+/opinion/$", "opinion"),
+    _rule("POST", r"^/reports/new/$", "report"),
+    _rule("POST", r"^/open311/v2/requests\.(json|xml)$", "report"),
 )
 
 

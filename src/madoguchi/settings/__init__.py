@@ -244,6 +244,8 @@ RATE_LIMITS = {
     "counter_push": "120/m",   # counter readings, per office token
     "search": "300/m",         # catalog search (pages, /api/v1/datasets, CKAN package_search), FAQ questions, per address
     "inquiry": "10/h",         # questions handed off to staff from /faq/, per address
+    "opinion": "10/h",         # public comment opinions from /consultations/<slug>/opinion/, per address
+    "report": "10/h",          # citizen reports (the /reports/new/ form and Open311 POST), per address
 }
 #: Proxies in front of the app servers that append to X-Forwarded-For (0: use the connection's address)
 RATE_LIMIT_TRUSTED_PROXIES = int(os.environ.get("MADOGUCHI_TRUSTED_PROXIES", "0"))
@@ -260,6 +262,34 @@ SERVE_TIMEOUT_S = int(os.environ.get("MADOGUCHI_SERVE_TIMEOUT_S", "60"))
 COUNTERS_STREAM_POLL_MS = 200  # /counters/stream: newest-reading poll, once per process under ASGI
 COUNTERS_STREAM_KEEPALIVE_S = 5  # comment sent after this long without an event
 COUNTERS_STREAM_MAX_S = 300  # a stream ends after this long; browsers reconnect with Last-Event-ID
+
+# Citizen reports (issue #16): the city's bounding box "south,west,north,east" (WGS84; reports outside are
+# refused; default 川崎市) and the Open311 jurisdiction_id this server answers to ("" = any or none).
+REPORTS_CITY_BBOX = tuple(float(v) for v in os.environ.get(
+    "MADOGUCHI_REPORTS_CITY_BBOX", "35.47,139.46,35.64,139.80").split(","))
+REPORTS_OPEN311_JURISDICTION_ID = os.environ.get("MADOGUCHI_OPEN311_JURISDICTION_ID", "")
+
+# Emergency mode (issue #17): the city's JMA area codes → the 区 they cover (default 川崎市: 気象警報・土砂災害
+# 1413000, 地震 細分区域 360 神奈川県東部, 市町村 1413100–1413700, 津波予報区 312 東京湾内湾); the JMA Atom feeds and
+# the offices whose entries are read; per-request limits; the notices topic of disaster notices; links shown in
+# emergency mode; how often signage reloads (seconds; faster in emergency mode).
+_KAWASAKI_WARDS = ["川崎区", "幸区", "中原区", "高津区", "多摩区", "宮前区", "麻生区"]
+EMERGENCY_JMA_AREAS = {"1413000": _KAWASAKI_WARDS, "360": _KAWASAKI_WARDS, "312": ["川崎区"],
+                       **{f"14{131 + i}00": [ward] for i, ward in enumerate(_KAWASAKI_WARDS)}}
+EMERGENCY_JMA_FEED_URLS = os.environ.get(
+    "MADOGUCHI_EMERGENCY_JMA_FEED_URLS", "https://www.data.jma.go.jp/developer/xml/feed/extra.xml "
+    "https://www.data.jma.go.jp/developer/xml/feed/eqvol.xml").split()
+EMERGENCY_JMA_FEED_OFFICES = os.environ.get("MADOGUCHI_EMERGENCY_JMA_FEED_OFFICES", "横浜地方気象台 気象庁").split()
+EMERGENCY_JMA_FETCH_TIMEOUT_S = 10.0
+EMERGENCY_JMA_MAX_BYTES = 2 * 1024 * 1024
+EMERGENCY_NOTICE_TOPIC = "bousai"
+EMERGENCY_OFFICIAL_LINKS = [
+    ("気象庁 防災情報（キキクル・警報）", "https://www.jma.go.jp/bosai/"),
+    ("川崎市 防災ポータル", "https://www.city.kawasaki.jp/bousai/"),
+    ("国土交通省 ハザードマップポータル", "https://disaportal.gsi.go.jp/"),
+]
+EMERGENCY_SIGNAGE_REFRESH_S = 60
+EMERGENCY_SIGNAGE_REFRESH_EMERGENCY_S = 30
 
 # Inquiry assistant (issue #15). Questions are logged masked of personal data and deleted after
 # FAQ_LOG_RETENTION_DAYS (their weekly counts stay); answered inquiries (which keep the e-mail address the
