@@ -203,7 +203,7 @@ def test_failure_while_storing_leaves_nothing(open_consultation, media_root, mon
     def boom(*a, **kw):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services.Attachment, "save", boom)
+    monkeypatch.setattr(Attachment, "save", boom)
     with pytest.raises(RuntimeError):
         services.submit_opinion(open_consultation, text="意見", consent=True,
                                 attachments=[SimpleUploadedFile("a.pdf", PDF)])
