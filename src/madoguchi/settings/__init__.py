@@ -246,6 +246,7 @@ RATE_LIMITS = {
     "inquiry": "10/h",         # questions handed off to staff from /faq/, per address
     "opinion": "10/h",         # public comment opinions from /consultations/<slug>/opinion/, per address
     "report": "10/h",          # citizen reports (the /reports/new/ form and Open311 POST), per address
+    "subscribe": "10/h",       # mail and Web Push subscriptions to notices, per address
 }
 #: Proxies in front of the app servers that append to X-Forwarded-For (0: use the connection's address)
 RATE_LIMIT_TRUSTED_PROXIES = int(os.environ.get("MADOGUCHI_TRUSTED_PROXIES", "0"))
@@ -290,6 +291,32 @@ EMERGENCY_OFFICIAL_LINKS = [
 ]
 EMERGENCY_SIGNAGE_REFRESH_S = 60
 EMERGENCY_SIGNAGE_REFRESH_EMERGENCY_S = 30
+
+# Notices (issue #17). Links in messages start with MADOGUCHI_SITE_URL; mails go from
+# MADOGUCHI_NOTICES_FROM_EMAIL through Django's mail settings (MADOGUCHI_EMAIL_HOST …, below) with RFC 8058
+# one-click unsubscribe; deliveries go in tasks of NOTICES_BATCH_SIZE (the LINE multicast maximum), "sent" is
+# written every NOTICES_DB_FLUSH_EVERY mails (a per-notice journal file holds each accepted one at once).
+# LINE Messaging API: channel secret and access token; Web Push: VAPID keys (`madoguchi notices vapid-keys`).
+NOTICES_SITE_URL = os.environ.get("MADOGUCHI_SITE_URL", "http://127.0.0.1:8000")
+NOTICES_FROM_EMAIL = os.environ.get("MADOGUCHI_NOTICES_FROM_EMAIL", "noreply@localhost")
+NOTICES_UNSUBSCRIBE_MAILTO = os.environ.get("MADOGUCHI_NOTICES_UNSUBSCRIBE_MAILTO", "unsubscribe@localhost")
+NOTICES_BATCH_SIZE = 500
+NOTICES_DB_FLUSH_EVERY = 50
+NOTICES_VERIFY_MAX_AGE_S = 48 * 3600
+NOTICES_LINE_CHANNEL_SECRET = os.environ.get("MADOGUCHI_LINE_CHANNEL_SECRET", "")
+NOTICES_LINE_CHANNEL_ACCESS_TOKEN = os.environ.get("MADOGUCHI_LINE_CHANNEL_ACCESS_TOKEN", "")
+NOTICES_LINE_API_HOST = os.environ.get("MADOGUCHI_LINE_API_HOST", "https://api.line.me")
+NOTICES_LINE_MAX_REQUESTS_PER_S = float(os.environ.get("MADOGUCHI_LINE_MAX_REQUESTS_PER_S", "100"))  # per worker
+NOTICES_LINE_DEFAULT_TOPIC = "bousai"
+NOTICES_VAPID_PRIVATE_KEY = os.environ.get("MADOGUCHI_VAPID_PRIVATE_KEY", "")
+NOTICES_VAPID_PUBLIC_KEY = os.environ.get("MADOGUCHI_VAPID_PUBLIC_KEY", "")
+NOTICES_VAPID_SUBJECT = os.environ.get("MADOGUCHI_VAPID_SUBJECT", "mailto:webmaster@localhost")
+# Outgoing mail (every mail of the site goes through jobs.services.send_mail_later or the notices' batches).
+EMAIL_HOST = os.environ.get("MADOGUCHI_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("MADOGUCHI_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("MADOGUCHI_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MADOGUCHI_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("MADOGUCHI_EMAIL_USE_TLS", "0") == "1"
 
 # Inquiry assistant (issue #15). Questions are logged masked of personal data and deleted after
 # FAQ_LOG_RETENTION_DAYS (their weekly counts stay); answered inquiries (which keep the e-mail address the
