@@ -68,6 +68,8 @@ RULES: tuple[Rule, ...] = (
     _rule("POST", r"^/consultations/[-a-zA-Z0-9_]+/opinion/$", "opinion"),
     _rule("POST", r"^/reports/new/$", "report"),
     _rule("POST", r"^/open311/v2/requests\.(json|xml)$", "report"),
+    _rule("POST", r"^/notices/$", "subscribe"),
+    _rule("POST", r"^/notices/push/subscribe$", "subscribe"),
 )
 
 

@@ -1,0 +1,35 @@
+/* madoguchi notices: subscribe this browser to Web Push for the topics ticked in the form. */
+(function () {
+  const button = document.getElementById("push-subscribe");
+  const status = document.getElementById("push-status");
+  if (!button) return;
+  if (!("serviceWorker" in navigator) || !("PushManager" in window)) {
+    status.textContent = "このブラウザはプッシュ通知に対応していません。";
+    button.disabled = true;
+    return;
+  }
+  function key(b64) {
+    const pad = "=".repeat((4 - (b64.length % 4)) % 4);
+    const raw = atob((b64 + pad).replace(/-/g, "+").replace(/_/g, "/"));
+    return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+  }
+  function cookie(name) {
+    const m = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+  button.addEventListener("click", async () => {
+    const form = button.form;
+    const topics = [...form.querySelectorAll("input[name=topics]:checked")].map((i) => i.value);
+    const areas = [...form.querySelectorAll("input[name=areas]:checked")].map((i) => i.value);
+    if (!topics.length) { status.textContent = "受け取る情報を 1 つ以上選んでください。"; return; }
+    try {
+      const reg = await navigator.serviceWorker.register(button.dataset.sw, { scope: "/" });
+      const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key(button.dataset.key) });
+      const res = await fetch(button.dataset.url, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": cookie("csrftoken") },
+        body: JSON.stringify({ subscription: sub.toJSON(), topics, areas }) });
+      status.textContent = res.ok ? "このブラウザへのプッシュ通知を登録しました。" : "登録できませんでした。";
+    } catch (e) {
+      status.textContent = "登録できませんでした (通知が許可されていない可能性があります)。";
+    }
+  });
+})();
