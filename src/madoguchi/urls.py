@@ -23,6 +23,7 @@ urlpatterns = [
     path("emergency/", include("madoguchi.emergency.urls")),
     path("signage/", include("madoguchi.emergency.signage_urls")),
     path("notices/", include("madoguchi.notices.urls")),
+    path("easy/", include("madoguchi.easy.urls")),
     path("", include("madoguchi.quality.urls")),
     path("", include("madoguchi.catalog.urls")),
 ]

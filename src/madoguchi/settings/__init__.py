@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "madoguchi.faq",  # inquiry assistant: Q&A retrieval, hand-off to staff, analytics (issue #15)
     "madoguchi.consultations", "madoguchi.reports",  # public comment; citizen reports over Open311 (issue #16)
     "madoguchi.emergency", "madoguchi.notices",  # JMA alerts, emergency mode, signage; subscriptions (issue #17)
+    "madoguchi.easy",  # plain Japanese (やさしい日本語) pages with ruby (issue #18)
 ]
 
 MIDDLEWARE = [
