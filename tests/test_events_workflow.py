@@ -173,3 +173,27 @@ def test_login_page__group_member_lands_on_their_events(client, member):
     response = client.post("/events/login/", {"username": "kosugi", "password": "pw-kosugi-1"})
     assert response.status_code == 302 and response["Location"] == "/events/mine/"
     assert "小杉町会 のメンバーとしてログインしています" in client.get("/events/mine/").content.decode()
+
+
+def test_publishing_an_event_announces_it_to_the_event_topic_in_its_ward(admin_user, django_capture_on_commit_callbacks):
+    """Issue #17: services send their own notices — a published event reaches the イベント subscribers of its
+    ward (and those who chose no ward), not those of another ward."""
+    from madoguchi.notices import services as notices
+    from madoguchi.notices.models import Area, Delivery, Notice, Topic
+
+    Topic.objects.get_or_create(slug="event", defaults={"name": "イベント"})
+    for ward in ("中原区", "高津区"):
+        Area.objects.get_or_create(name=ward)
+    here = notices.subscribe_mail("here@example.jp", topics=["event"], areas=["中原区"])
+    there = notices.subscribe_mail("there@example.jp", topics=["event"], areas=["高津区"])
+    for sub in (here, there):
+        notices.verify_mail(notices.make_token("verify", sub.pk))
+    day = dt.date.today() + dt.timedelta(days=3)
+    event = Event.objects.create(title="中原区 防災フェア", start_date=day, end_date=day, area="中原区",
+                                 category="防災", description="起震車と消火体験")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_event(event, user=admin_user)
+    notice = Notice.objects.get(source="events")
+    assert notice.title == "イベント: 中原区 防災フェア" and notice.link == event.get_absolute_url()
+    assert set(Delivery.objects.filter(notice=notice).values_list("subscription__address", flat=True)) == {
+        "here@example.jp"}

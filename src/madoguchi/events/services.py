@@ -169,7 +169,32 @@ def publish_event(event: Event, *, user) -> Event:
         raise EventError("state", f"{event.get_state_display()}のイベントは公開できません")
     event.state, event.reviewed_by, event.published_at = Event.State.PUBLISHED, user, timezone.now()
     event.save(update_fields=["state", "reviewed_by", "published_at", "modified"])
+    transaction.on_commit(lambda: announce_event(event, user=user))
     return event
+
+
+#: the notices topic of newly published events (notices app, issue #17)
+NOTICE_TOPIC = "event"
+
+
+def announce_event(event: Event, *, user=None):
+    """Tell the subscribers of the イベント topic (in the event's ward, or all when it has none) that an event
+    was published: one notice through ``notices.services.send_notice`` (queued as tasks). Returns the notice,
+    or ``None`` when the topic does not exist (nothing is sent; logged)."""
+    import logging
+
+    from madoguchi.notices import services as notices
+
+    from .syndication import when_text
+
+    body = "\n".join(p for p in (when_text(event), event.place_name, event.summary or event.description[:200]) if p)
+    try:
+        return notices.send_notice(title=f"イベント: {event.title}"[:120], body=body or event.title,
+                                   link=event.get_absolute_url(), topic=NOTICE_TOPIC,
+                                   areas=[event.area] if event.area else None, source="events", created_by=user)
+    except notices.NoticeError as exc:
+        logging.getLogger("madoguchi.events").warning("event %s not announced: %s", event.pk, exc)
+        return None
 
 
 @transaction.atomic
