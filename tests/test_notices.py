@@ -33,6 +33,12 @@ VECTOR = ("channel_secret", b"bodybodybodybody", "/gg9a+LvFevTH1sd7XCQycD7tsWclC
 
 
 @pytest.fixture(autouse=True)
+def default_topics(db):
+    """Installed by migration 0002; a transactional test that ran before in this process emptied them."""
+    services.install_defaults()
+
+
+@pytest.fixture(autouse=True)
 def notice_settings(settings, tmp_path):
     settings.DATA_DIR = tmp_path / "data"
     settings.NOTICES_SITE_URL = "https://www.example.jp"

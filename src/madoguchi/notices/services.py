@@ -360,3 +360,19 @@ __all__ = [
     "unsubscribe",
     "verify_mail",
 ]
+
+
+#: the topics and areas a new installation starts with (migration 0002 installed the same; staff add more)
+DEFAULT_TOPICS = [("bousai", "防災", "気象警報・地震・避難の情報"), ("event", "イベント", "市の催し"),
+                  ("kosodate", "子育て", ""), ("gomi", "ごみ", "収集日の変更など"),
+                  ("shisetsu", "施設予約", "抽選結果・予約の案内"), ("keikaku", "計画・指標", "市の計画と指標の公表")]
+DEFAULT_WARDS = ["川崎区", "幸区", "中原区", "高津区", "宮前区", "多摩区", "麻生区"]
+
+
+def install_defaults() -> None:
+    """Make sure the default topics and wards exist (idempotent; rows staff edited are left alone) — for a
+    database emptied since the migration ran, e.g. by a transactional test."""
+    for i, (slug, name, desc) in enumerate(DEFAULT_TOPICS):
+        Topic.objects.get_or_create(slug=slug, defaults={"name": name, "description": desc, "order": i})
+    for i, name in enumerate(DEFAULT_WARDS):
+        Area.objects.get_or_create(name=name, defaults={"kind": "ward", "order": i})
