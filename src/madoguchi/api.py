@@ -15,7 +15,10 @@ Stability: documented keys are only ever added, never renamed or removed.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import re_path
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
@@ -23,7 +26,8 @@ from ninja.errors import HttpError, ValidationError
 from madoguchi.catalog.api import router as catalog_router
 from madoguchi.datastore.api import router as datastore_router
 from madoguchi.datastore.services import QueryError
-from madoguchi.errors import ERROR_CODES, ServiceError, code_of, error_body
+from madoguchi.errors import ERROR_CODES, ERROR_MESSAGES, ServiceError, code_of, error_body
+from madoguchi.i18n import api_language
 from madoguchi.ratelimits.services import path_is_rate_limited
 from madoguchi.schemas import ErrorOut
 
@@ -41,7 +45,9 @@ class MadoguchiAPI(NinjaAPI):
         return [*super()._get_urls(), re_path(r"^.*$", csrf_exempt(self._not_found))]
 
     def _not_found(self, request, *args, **kwargs):
-        return self.create_response(request, error_body("not_found", "この URL の API はありません"), status=404)
+        with translation.override(api_language(request)):
+            message = gettext("この URL の API はありません")
+        return self.create_response(request, error_body("not_found", message), status=404)
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
@@ -103,45 +109,62 @@ api.add_router("/jobs", "madoguchi.jobs.api.router")  # background job state (is
 
 @api.exception_handler(QueryError)
 def _query_error(request, exc: QueryError):
-    return api.create_response(request, error_body("invalid_parameter", exc.message, exc.param), status=400)
+    return api.create_response(request, error_body("invalid_parameter", _message(request, "invalid_parameter", exc.message),
+                                                   exc.param), status=400)
 
 
 def _validation_message(error: dict) -> str:
-    """A Japanese message for a pydantic validation error of a parameter (pydantic's own as a fallback)."""
+    """A message in the active language (Japanese unless the client's ``Accept-Language`` prefers
+    English: ``i18n.api_language``) for a pydantic validation error of a parameter (pydantic's own as a
+    fallback)."""
     kind, ctx = error.get("type", ""), error.get("ctx") or {}
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return "整数で指定してください"
+        return gettext("整数で指定してください")
     if kind in ("bool_parsing", "bool_type"):
-        return "true または false で指定してください"
+        return gettext("true または false で指定してください")
     if kind == "greater_than_equal":
-        return f"{ctx.get('ge')} 以上で指定してください"
+        return gettext("%(ge)s 以上で指定してください") % {"ge": ctx.get("ge")}
     if kind == "less_than_equal":
-        return f"{ctx.get('le')} 以下で指定してください"
+        return gettext("%(le)s 以下で指定してください") % {"le": ctx.get("le")}
     if kind == "literal_error":
-        return f"次のいずれかで指定してください: {ctx.get('expected')}"
+        return gettext("次のいずれかで指定してください: %(expected)s") % {"expected": ctx.get("expected")}
     if kind == "string_pattern_mismatch":
-        return f"形式が正しくありません (パターン {ctx.get('pattern')})"
+        return gettext("形式が正しくありません (パターン %(pattern)s)") % {"pattern": ctx.get("pattern")}
     if kind == "string_too_long":
-        return f"{ctx.get('max_length')} 文字以下で指定してください"
+        return gettext("%(max_length)s 文字以下で指定してください") % {"max_length": ctx.get("max_length")}
     if kind == "missing":
-        return "指定してください"
-    return error.get("msg") or "不正な値です"
+        return gettext("指定してください")
+    return error.get("msg") or gettext("不正な値です")
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
     first = exc.errors[0] if exc.errors else {}
     loc = [str(p) for p in first.get("loc", []) if p not in ("query", "path", "body")]
-    return api.create_response(request, error_body("invalid_parameter", _validation_message(first),
-                                                   ".".join(loc) or None), status=400)
+    with translation.override(api_language(request)):
+        message = _validation_message(first)
+    return api.create_response(request, error_body("invalid_parameter", message, ".".join(loc) or None), status=400)
+
+
+def _message(request, code: str, message: str) -> str:
+    """*message* (a service's, in Japanese) for a client whose ``Accept-Language`` is Japanese or absent;
+    for English, the generic message of *code* (``errors.ERROR_MESSAGES``) in English."""
+    language = api_language(request)
+    if language == settings.LANGUAGE_CODE:
+        return message
+    with translation.override(language):
+        return gettext(ERROR_MESSAGES.get(code, ERROR_MESSAGES["error"]))
 
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return api.create_response(request, error_body(code_of(exc.status_code), str(exc)), status=exc.status_code)
+    code = code_of(exc.status_code)
+    return api.create_response(request, error_body(code, _message(request, code, str(exc))), status=exc.status_code)
 
 
 @api.exception_handler(ServiceError)
 def _service_error(request, exc: ServiceError):
     """Any app's ``ServiceError`` (garbage, shelters, counters, events, reservations …) not caught by its router."""
-    return api.create_response(request, exc.as_body(), status=exc.status)
+    body = exc.as_body()
+    body["error"]["message"] = _message(request, exc.code if exc.code in ERROR_MESSAGES else code_of(exc.status), exc.message)
+    return api.create_response(request, body, status=exc.status)

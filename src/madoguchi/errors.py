@@ -6,6 +6,8 @@ message}}`` (``madoguchi.schemas.ErrorOut``); ``error_body`` builds it.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 #: The one list of error codes of ``/api/v1/``: code → (HTTP status, meaning). Every error body's
 #: ``error.code`` is one of these; the OpenAPI document lists them (``schemas.ErrorDetail``).
 ERROR_CODES: dict[str, tuple[int, str]] = {
@@ -20,6 +22,23 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "rate_limited": (429, "too many requests; ``Retry-After`` says when to try again"),
     "source_unavailable": (503, "the open data the service reads is not published"),
     "error": (500, "anything else"),
+}
+
+
+#: A message for people per generic code, in Japanese (the msgids of ``locale/``): what ``/api/v1/`` answers
+#: in English (``Accept-Language: en``) for an error whose specific message exists only in Japanese.
+ERROR_MESSAGES: dict[str, str] = {
+    "invalid_parameter": gettext_noop("パラメータが正しくありません"),
+    "unauthorized": gettext_noop("トークンがないか、正しくありません"),
+    "login_required": gettext_noop("ログインしてください"),
+    "forbidden": gettext_noop("この操作は許可されていません"),
+    "not_found": gettext_noop("見つかりません"),
+    "already_booked": gettext_noop("この枠はすでに予約されています"),
+    "conflict": gettext_noop("いまの状態ではこの操作はできません"),
+    "too_large": gettext_noop("送信されたデータが大きすぎます"),
+    "rate_limited": gettext_noop("リクエストが多すぎます。しばらく待ってからもう一度お試しください"),
+    "source_unavailable": gettext_noop("このサービスが読むオープンデータが公開されていません"),
+    "error": gettext_noop("エラーが発生しました"),
 }
 
 

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from madoguchi.errors import ServiceError
 
@@ -268,11 +269,13 @@ def is_open(office, now: dt.datetime | None = None) -> bool:
 
 
 def opening_hours(office) -> str:
-    """The opening hours as people read them: 「平日 8:30〜17:00（土日・祝日・年末年始を除く）」; ``""`` if not entered."""
+    """The opening hours as people read them, in the active language: 「平日 8:30〜17:00（土日・祝日・年末年始を除く）」;
+    ``""`` if not entered."""
     if office.opens_at is None or office.closes_at is None:
         return ""
-    return (f"平日 {office.opens_at.hour}:{office.opens_at.minute:02d}〜{office.closes_at.hour}:"
-            f"{office.closes_at.minute:02d}（土日・祝日・年末年始を除く）")
+    return gettext("平日 %(opens)s〜%(closes)s（土日・祝日・年末年始を除く）") % {
+        "opens": f"{office.opens_at.hour}:{office.opens_at.minute:02d}",
+        "closes": f"{office.closes_at.hour}:{office.closes_at.minute:02d}"}
 
 
 def is_stale(reading: CounterReading, now: dt.datetime | None = None) -> bool:

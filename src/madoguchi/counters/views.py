@@ -8,6 +8,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.catalog.services import visible_datasets
@@ -16,6 +17,10 @@ from . import chart, services
 from .history import DATASET_SLUG, WEEKDAYS
 from .models import Counter, CounterReading, Office
 from .stream import stream  # noqa: F401  (URL target)
+
+#: the weekday row headers of the best-time table (``history.WEEKDAYS`` 1–7 + 曜), translated on the page
+WEEKDAY_LABELS_I18N = [gettext_noop("月曜"), gettext_noop("火曜"), gettext_noop("水曜"), gettext_noop("木曜"),
+                       gettext_noop("金曜"), gettext_noop("土曜"), gettext_noop("日曜")]
 
 
 def _by_office(states: list[services.CounterState]) -> list[dict]:
@@ -43,7 +48,7 @@ def counter_detail(request: HttpRequest, office_slug: str, counter_slug: str) ->
     return render(request, "counters/counter.html", {
         "counter": counter, "state": state, "best": best, "chart": chart.dot_matrix(best),
         "weekday_names": WEEKDAYS,
-        "table": [{"weekday": w, "name": WEEKDAYS[w],
+        "table": [{"weekday": w, "name": gettext(WEEKDAY_LABELS_I18N[w - 1]),
                    "cells": [best.slots.get((w, h)) for h in best.hours]} for w in best.weekdays],
     })
 

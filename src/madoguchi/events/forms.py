@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import CommunityGroup, Event, EventFeed
 
@@ -93,19 +94,19 @@ class FeedForm(forms.ModelForm):
 class FilterForm(forms.Form):
     """Filters of the public list (GET; the same names as the API: ``q``, ``from``, ``to``, ``area``, ``category``)."""
 
-    q = forms.CharField(label="キーワード", required=False)
+    q = forms.CharField(label=_("キーワード"), required=False)
 
     def __init__(self, *args, facets: dict, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["from"] = forms.DateField(label="この日から", required=False, widget=DateInput())
-        self.fields["to"] = forms.DateField(label="この日まで", required=False, widget=DateInput())
+        self.fields["from"] = forms.DateField(label=_("この日から"), required=False, widget=DateInput())
+        self.fields["to"] = forms.DateField(label=_("この日まで"), required=False, widget=DateInput())
         data = self.data or {}
-        for name, label in (("area", "区・地域"), ("category", "ジャンル")):
+        for name, label in (("area", _("区・地域")), ("category", _("ジャンル"))):
             values = list(facets[name])
             if data.get(name) and data[name] not in values:  # a value from a link or partner URL
                 values.append(data[name])
             self.fields[name] = forms.ChoiceField(label=label, required=False,
-                                                  choices=[("", "すべて")] + [(v, v) for v in values])
+                                                  choices=[("", _("すべて"))] + [(v, v) for v in values])
 
 
 __all__ = ["EventForm", "RejectForm", "FeedForm", "FilterForm", "CommunityGroup"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.translation import gettext
 
 from . import services
 
@@ -12,17 +14,19 @@ RSS_MAX_ITEMS = 100
 
 
 def when_text(event) -> str:
-    """開催日時 in Japanese: ``2026年9月5日 9:00〜2026年9月6日 15:00`` (時刻未定 when not known)."""
+    """開催日時 in the active language: ``2026年9月5日 9:00〜2026年9月6日 15:00`` (時刻未定 when not known);
+    English ``Sept. 5, 2026 9:00 – Sept. 6, 2026 15:00`` on ``/en/`` pages."""
     def day(d):
-        return f"{d.year}年{d.month}月{d.day}日"
+        return dateformat.format(d, gettext("Y年n月j日"))
 
+    until = gettext("〜")
     start = day(event.start_date) + (f" {event.start_time:%-H:%M}" if event.start_time else "")
     end_time = f" {event.end_time:%-H:%M}" if event.start_time and event.end_time else ""
     if event.end_date == event.start_date:
-        text = start + (f"〜{end_time.strip()}" if end_time else "")
+        text = start + (f"{until}{end_time.strip()}" if end_time else "")
     else:
-        text = f"{start}〜{day(event.end_date)}{end_time}"
-    return text + ("（時刻未定）" if event.start_time is None else "")
+        text = f"{start}{until}{day(event.end_date)}{end_time}"
+    return text + (gettext("（時刻未定）") if event.start_time is None else "")
 
 
 class EventRss(Feed):

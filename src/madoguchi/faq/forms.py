@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import QaEntry, Synonym
 
 
 class AskForm(forms.Form):
-    q = forms.CharField(label="質問", max_length=1000, required=False,
+    q = forms.CharField(label=_("質問"), max_length=1000, required=False,
                         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
-                        help_text="ふだんのことばで入力してください。例:「引っ越したときの手続きは?」")
+                        help_text=_("ふだんのことばで入力してください。例:「引っ越したときの手続きは?」"))
 
 
 class HandoffForm(forms.Form):
-    question = forms.CharField(label="質問", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
-                               error_messages={"required": "質問を入力してください。"})
-    email = forms.EmailField(label="回答の送り先メールアドレス", max_length=254,
+    question = forms.CharField(label=_("質問"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                               error_messages={"required": _("質問を入力してください。")})
+    email = forms.EmailField(label=_("回答の送り先メールアドレス"), max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-                             error_messages={"required": "メールアドレスを入力してください。",
-                                             "invalid": "メールアドレスの形が正しくありません (例: name@example.jp)。"})
-    consent = forms.BooleanField(label="質問とメールアドレスを、回答のために市の担当課へ送ることに同意します",
-                                 error_messages={"required": "送るには同意が必要です。"})
+                             error_messages={"required": _("メールアドレスを入力してください。"),
+                                             "invalid": _("メールアドレスの形が正しくありません (例: name@example.jp)。")})
+    consent = forms.BooleanField(label=_("質問とメールアドレスを、回答のために市の担当課へ送ることに同意します"),
+                                 error_messages={"required": _("送るには同意が必要です。")})
     log_id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     department = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
 

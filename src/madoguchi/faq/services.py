@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from madoguchi.jobs.services import send_mail_later
 from madoguchi.privacy.services import mask_personal_text
@@ -109,7 +110,7 @@ def answer_threshold() -> float:
 
 def _service_for(question: str) -> dict | None:
     if SHELTER_WORDS.search(question):
-        return {"kind": "shelters", "title": "近くの避難所を探す", "url": reverse("shelters:list"), "items": []}
+        return {"kind": "shelters", "title": gettext("近くの避難所を探す"), "url": reverse("shelters:list"), "items": []}
     if GARBAGE_WORDS.search(question):
         from madoguchi.gomi import services as gomi
 
@@ -120,7 +121,7 @@ def _service_for(question: str) -> dict | None:
             return None
         items = [{"name": m.name, "category": m.category, "notes": m.notes} for m in result.matches[:5]]
         if result.found and items:
-            return {"kind": "garbage", "title": "ごみの分け方・出し方", "items": items,
+            return {"kind": "garbage", "title": gettext("ごみの分け方・出し方"), "items": items,
                     "url": reverse("gomi:search") + "?" + _q(items[0]["name"])}
     return None
 
@@ -141,7 +142,7 @@ def ask(question: str, *, channel: str = "web", log: bool = True, now: dt.dateti
     """
     text = (question or "").strip()
     if not re.search(r"\w", text):
-        return Answer(status="empty", message="質問を文章で入力してください。例:「住民票の写しはどこで取れますか」")
+        return Answer(status="empty", message=gettext("質問を文章で入力してください。例:「住民票の写しはどこで取れますか」"))
     text = text[:MAX_QUESTION_CHARS]
     answer = Answer(status="unanswered", question=text)
     service = _service_for(text)
@@ -152,7 +153,7 @@ def ask(question: str, *, channel: str = "web", log: bool = True, now: dt.dateti
         answer.status, answer.best, answer.alternatives = "answered", ranked[0], ranked[1:4]
     else:
         answer.alternatives = ranked[:3]
-        answer.message = ("この質問にお答えできる Q&A が見つかりませんでした。担当課の職員に質問を送ることができます。")
+        answer.message = gettext("この質問にお答えできる Q&A が見つかりませんでした。担当課の職員に質問を送ることができます。")
     if service is not None:
         answer.service = service
         if answer.status == "unanswered":

@@ -6,6 +6,7 @@
 * ``missed_queries`` — what people could not find (staff)
 * ``synonyms`` / ``add_synonym`` — everyday words for dictionary words (staff-edited)
 * ``install_default_sources`` — configure the bundled Kawasaki and Hachioji data
+* ``install_english_sources`` — configure Kawasaki's English dictionary (``/en/garbage/``)
 
 Matching rules are in ``gomi.matching``; schedule syntax in ``gomi.schedule``.
 """
@@ -42,6 +43,17 @@ DEFAULT_SOURCES = [
      "items_resource": "分別辞典 target", "categories_resource": "分別区分 description",
      "areas_resource": "収集曜日 area_days", "centers_resource": "収集センター center"},
 ]
+
+#: the English versions of bundled cities (issue #18), ``install_english_sources``: Kawasaki's dictionary and
+#: categories only, since ``gomi.book`` reads collection-day tables by their Japanese column names (地名, マスター, 名称)
+ENGLISH_SOURCES = [
+    {"slug": "kawasaki-en", "title": "Kawasaki", "dataset_slug": "kawasaki-garbage-sorting", "order": 11,
+     "items_resource": "Sorting dictionary target (English)",
+     "categories_resource": "Categories description (English)"},
+]
+
+#: a source whose slug is another's plus this suffix is that city's English version (``list_sources``)
+ENGLISH_SUFFIX = "-en"
 
 
 @dataclass
@@ -90,9 +102,16 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def list_sources() -> list[GarbageSource]:
-    """Enabled sources, in display order."""
-    return list(GarbageSource.objects.filter(enabled=True))
+def list_sources(language: str | None = None) -> list[GarbageSource]:
+    """Enabled sources, in display order, one per city: English versions (slug ``<city>-en``,
+    ``ENGLISH_SUFFIX``) are left out, except that for *language* ``"en"`` a city's enabled
+    English version takes its place."""
+    sources = list(GarbageSource.objects.filter(enabled=True))
+    by_slug = {s.slug: s for s in sources}
+    cities = [s for s in sources if not s.slug.endswith(ENGLISH_SUFFIX)]
+    if language == "en":
+        return [by_slug.get(s.slug + ENGLISH_SUFFIX, s) for s in cities]
+    return cities
 
 
 def all_sources() -> list[GarbageSource]:
@@ -100,13 +119,25 @@ def all_sources() -> list[GarbageSource]:
     return list(GarbageSource.objects.all())
 
 
-def get_source(slug: str | None) -> GarbageSource:
-    """The enabled source *slug*, or the first one when *slug* is empty.
+def get_source(slug: str | None, language: str | None = None) -> GarbageSource:
+    """The enabled source *slug*, or the first one when *slug* is empty. With *language* (a page's),
+    the city's version in that language where there is one: ``"en"`` turns ``kawasaki`` into
+    ``kawasaki-en``, any other language turns ``kawasaki-en`` into ``kawasaki`` (``list_sources``).
 
     :raises GarbageError: ``not_found`` (404, param ``city``)
     """
     qs = GarbageSource.objects.filter(enabled=True)
-    source = qs.filter(slug=slug).first() if slug else qs.first()
+    if language is not None and slug:
+        city = slug.removesuffix(ENGLISH_SUFFIX)
+        wanted = city + ENGLISH_SUFFIX if language == "en" else city
+        source = qs.filter(slug=wanted).first()
+        if source is not None:
+            return source
+    if not slug and language is not None:
+        first = list_sources(language)
+        source = first[0] if first else None
+    else:
+        source = qs.filter(slug=slug).first() if slug else qs.first()
     if source is None:
         raise GarbageError("not_found", f"ごみ分別のデータ「{slug or ''}」はありません", param="city", status=404)
     return source
@@ -288,3 +319,9 @@ def install_default_sources() -> list[GarbageSource]:
     existing rows, possibly edited by staff, are left as they are), and the built-in synonyms."""
     install_builtin_synonyms()
     return [GarbageSource.objects.get_or_create(slug=d["slug"], defaults=d)[0] for d in DEFAULT_SOURCES]
+
+
+def install_english_sources() -> list[GarbageSource]:
+    """Configure the English versions of the bundled cities (``ENGLISH_SOURCES``; rows created only if
+    missing): ``/en/garbage/`` then searches them (``list_sources``)."""
+    return [GarbageSource.objects.get_or_create(slug=d["slug"], defaults=d)[0] for d in ENGLISH_SOURCES]

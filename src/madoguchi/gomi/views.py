@@ -13,6 +13,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.catalog.models import Dataset
@@ -26,11 +27,12 @@ AREA_COOKIE_SECONDS = 365 * 24 * 3600
 
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
-    sources = services.list_sources()
+    language = translation.get_language()
+    sources = services.list_sources(language)
     context = {"sources": sources, "q": (request.GET.get("q") or "").strip()}
     status = 200
     try:
-        source = services.get_source(request.GET.get("city"))
+        source = services.get_source(request.GET.get("city"), language)
     except GarbageError as exc:
         context["error"] = exc
         return render(request, "gomi/search.html", context, status=exc.status if sources else 200)

@@ -113,6 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "madoguchi.errorpages.back_link",  # the error pages' 「前のページに戻る」
                 "madoguchi.emergency.context.emergency",  # the emergency banner on every page (issue #17)
+                "madoguchi.i18n.language_links",  # the language switch and hreflang links (issue #18)
             ],
         },
     },
@@ -153,6 +154,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]  # English: locale/en/LC_MESSAGES/django.po
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True
 USE_TZ = True

@@ -14,11 +14,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import conf, services
 from .errors import ShelterError
 from .models import DISASTERS
+
+#: the disaster labels (``models.DISASTERS``) for makemessages; shown translated on the page
+DISASTER_LABELS_I18N = [gettext_noop("洪水"), gettext_noop("土砂災害"), gettext_noop("高潮"), gettext_noop("地震"),
+                        gettext_noop("津波"), gettext_noop("大規模な火事"), gettext_noop("内水氾濫"), gettext_noop("火山")]
 
 PAGE_LIMITS = (10, 30, 100)
 PARAMS = ("lat", "lon", "postal_code", "disaster", "open", "city", "limit")
@@ -32,7 +37,7 @@ def _context(request: HttpRequest) -> tuple[dict, int]:
         limit = PAGE_LIMITS[0]
     limit = limit if limit in PAGE_LIMITS else PAGE_LIMITS[0]
     query = {k: v for k, v in get.items() if v and k != "limit"}
-    context = {"form": get, "disasters": DISASTERS, "cities": services.cities(), "limit": limit,
+    context = {"form": get, "disasters": [(code, gettext(label)) for code, label in DISASTERS], "cities": services.cities(), "limit": limit,
                "query": urlencode(query), "has_place": bool(get["postal_code"] or get["lat"] or get["lon"])}
     status = 200
     try:

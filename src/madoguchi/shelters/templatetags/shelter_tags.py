@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -15,4 +16,4 @@ def distance(metres) -> str:
     m = round(float(metres))
     if m < 1000:
         return f"{m:,} m"
-    return f"{m / 1000:.1f} km（{m:,} m）"
+    return gettext("%(km)s km（%(m)s m）") % {"km": f"{m / 1000:.1f}", "m": f"{m:,}"}

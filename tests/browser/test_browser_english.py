@@ -1,0 +1,92 @@
+"""English pages in Chromium (issue #18): ``/en/`` and the English garbage search have no WCAG 2.0/2.1 A or
+AA violation (axe-core) at 320 px and 1280 px and no horizontal scroll at 320 px, the English garbage
+search answers from the English dictionary, and the language switch goes to the same page in the other
+language and back.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "madoguchi"
+VIEWPORTS = [pytest.param({"width": 320, "height": 640}, id="320px"),
+             pytest.param({"width": 1280, "height": 800}, id="1280px")]
+PAGES = ["/en/", "/en/garbage/", "/en/garbage/?q=aluminum+foil"]
+
+
+@pytest.fixture(autouse=True)
+def i18n_settings(settings):
+    """As tests/test_i18n.py: the catalogue and the language switch, while settings lack them."""
+    if SRC / "locale" not in [Path(p) for p in settings.LOCALE_PATHS]:
+        settings.LOCALE_PATHS = [*settings.LOCALE_PATHS, SRC / "locale"]
+    templates = copy.deepcopy(settings.TEMPLATES)
+    processors = templates[0]["OPTIONS"]["context_processors"]
+    if "madoguchi.i18n.language_links" not in processors:
+        processors.append("madoguchi.i18n.language_links")
+        settings.TEMPLATES = templates
+
+
+@pytest.fixture
+def garbage(bundle):
+    from madoguchi.gomi import services as gomi
+
+    gomi.install_default_sources()
+    gomi.install_english_sources()
+
+
+def _offsite_aborted(page, live_server):
+    page.route(re.compile(r"^(?!" + re.escape(live_server.url) + r")"), lambda route: route.abort())
+    return page
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("path", PAGES)
+def test_english_page__no_axe_violations_and_no_horizontal_scroll(path, viewport, garbage, live_server, page_factory,
+                                                                  axe):
+    page = _offsite_aborted(page_factory(viewport, locale="en-US"), live_server)
+    response = page.goto(live_server.url + path)
+    assert response.status == 200
+    assert page.evaluate("document.documentElement.lang") == "en"
+    violations = axe(page)
+    assert violations == [], f"axe violations on {path} ({viewport['width']}px):\n{violations.describe()}"
+    if viewport["width"] == 320:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320, f"{path} is {width}px wide at 320px"
+
+
+def test_english_garbage_search__finds_the_english_item(garbage, live_server, page_factory):
+    page = _offsite_aborted(page_factory({"width": 320, "height": 640}, locale="en-US"), live_server)
+    page.goto(f"{live_server.url}/en/garbage/")
+    page.get_by_label("Item").fill("aluminum foil")
+    page.get_by_role("button", name="Look up").click()
+    page.wait_for_url(re.compile(r"/en/garbage/\?city=kawasaki-en&q=aluminum"))
+    first = page.locator(".gomi-item").first
+    assert first.locator("h3").inner_text().lower() == "aluminum foil"
+    assert first.locator(".gomi-category").inner_text() == "Ordinary trash"
+    assert page.locator("h2#gomi-results-h").inner_text() == 'How to put out "aluminum foil"'
+
+
+def test_language_switch__same_page_in_the_other_language_and_back(garbage, live_server, page_factory):
+    page = _offsite_aborted(page_factory({"width": 1280, "height": 800}), live_server)
+    page.goto(f"{live_server.url}/garbage/?city=kawasaki&q=%E3%81%8B%E3%81%95")  # かさ
+    assert page.evaluate("document.documentElement.lang") == "ja"
+    assert page.locator("h1").inner_text().startswith("ごみの分け方・出し方")
+    page.get_by_role("navigation", name="言語の切り替え").get_by_role("link", name="English").click()
+    page.wait_for_url(f"{live_server.url}/en/garbage/?city=kawasaki&q=%E3%81%8B%E3%81%95")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.locator("h1").inner_text() == "Garbage sorting and collection"
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="日本語").click()
+    page.wait_for_url(f"{live_server.url}/garbage/?city=kawasaki&q=%E3%81%8B%E3%81%95")
+    assert page.evaluate("document.documentElement.lang") == "ja"
+
+    page.goto(f"{live_server.url}/en/")
+    assert page.locator("h1").inner_text() == "Open data catalogue"
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="日本語").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.locator("h1").inner_text() == "オープンデータカタログ"
