@@ -305,3 +305,14 @@ def test_publish_as_an_open_dataset(published, org):
     version = dataset.resources.get().current_version
     assert version.row_count == 6
     assert [c["name"] for c in version.columns][:3] == ["ID", "質問", "回答"]
+
+
+def test_csv_for_people_neutralises_formulas_but_the_dataset_keeps_the_text():
+    """A citizen's or staff member's text starting with = + - @ must not run as a formula in Excel (OWASP CSV
+    injection; madoguchi.spreadsheet); the copy ingested as open data keeps the exact text."""
+    services.import_entries(_csv([("=1+1 はいくつ?", "- 区役所で受け付けます", "x")]), "f.csv",
+                            state=QaEntry.State.PUBLISHED)
+    people = services.export_entries("csv")[0].decode("utf-8-sig")
+    assert "'=1+1" in people and "'- 区役所" in people
+    machine = services.export_entries("csv", published_only=True, for_people=False)[0].decode("utf-8-sig")
+    assert "'=" not in machine and "- 区役所で受け付けます" in machine

@@ -4,7 +4,6 @@ Part of the consultations app's public API through ``services`` (which re-export
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -61,7 +60,7 @@ def result_table(consultation: Consultation, *, public: bool = True) -> ResultTa
     return t
 
 
-def export_result(consultation: Consultation, fmt: str) -> tuple[bytes, str]:
+def export_result(consultation: Consultation, fmt: str, *, for_people: bool = True) -> tuple[bytes, str]:
     """The result table as ``csv`` (UTF-8 with BOM) or ``xlsx`` (sheet 「集計」 with the counts, sheet
     「意見と市の考え方」 with the rows).
 
@@ -70,11 +69,9 @@ def export_result(consultation: Consultation, fmt: str) -> tuple[bytes, str]:
     """
     t = result_table(consultation)
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\r\n")
-        w.writerow(TABLE_HEADER)
-        w.writerows(t.table())
-        return ("\ufeff" + buf.getvalue()).encode("utf-8"), "text/csv; charset=utf-8"
+        from madoguchi.spreadsheet import excel_csv
+
+        return excel_csv(TABLE_HEADER, t.table(), for_people=for_people), "text/csv; charset=utf-8"
     if fmt == "xlsx":
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Font

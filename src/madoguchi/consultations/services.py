@@ -334,7 +334,7 @@ def publish_dataset(consultation: Consultation, *, user=None):
         organization=org, tags=["パブリックコメント", "意見募集"],
         description=(f"「{consultation.title}」について{period}募集した御意見の要旨、市の考え方と対応区分です。"
                      f"担当: {consultation.department}。個人情報は公表前に伏せています。"))
-    data, _ = export_result(consultation, "csv")
+    data, _ = export_result(consultation, "csv", for_people=False)  # ingested: values exact
     job = create_job(dataset=ds, resource_name="意見の要旨と市の考え方 (CSV)",
                      original_name=f"{consultation.slug}-result.csv", chunks=[data], user=user,
                      description="番号・意見の要旨・市の考え方・区分")

@@ -14,7 +14,6 @@ An entry with the same question text (after NFKC and space folding) is updated, 
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -180,7 +179,7 @@ def _rows(published_only: bool) -> list[list]:
              e.updated.isoformat(timespec="seconds")] for e in qs]
 
 
-def export_entries(fmt: str, *, published_only: bool = False) -> tuple[bytes, str]:
+def export_entries(fmt: str, *, published_only: bool = False, for_people: bool = True) -> tuple[bytes, str]:
     """All Q&A (or the published ones) as ``csv`` (UTF-8 with BOM, for Excel), ``xlsx`` or ``json``.
 
     :returns: ``(bytes, content type)``
@@ -188,11 +187,9 @@ def export_entries(fmt: str, *, published_only: bool = False) -> tuple[bytes, st
     """
     rows = _rows(published_only)
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\r\n")
-        writer.writerow(EXPORT_LABELS)
-        writer.writerows(rows)
-        return ("\ufeff" + buf.getvalue()).encode("utf-8"), "text/csv; charset=utf-8"
+        from madoguchi.spreadsheet import excel_csv
+
+        return excel_csv(EXPORT_LABELS, rows, for_people=for_people), "text/csv; charset=utf-8"
     if fmt == "xlsx":
         from openpyxl import Workbook
 
@@ -232,7 +229,7 @@ def publish_dataset(*, user=None, organization=None):
         FAQ_DATASET_SLUG, title="よくある質問（FAQ）", organization=organization,
         description="市の問合せ対応で使っているよくある質問と回答です。公開中の Q&A を掲載しています。",
         tags=["FAQ", "よくある質問"])
-    data, _ = export_entries("csv", published_only=True)
+    data, _ = export_entries("csv", published_only=True, for_people=False)
     job = create_job(dataset=dataset, resource_name="よくある質問 (CSV)", original_name="faq.csv", chunks=[data],
                      user=user, description="質問・回答・分類・担当課")
     enqueue_job(job)

@@ -21,8 +21,6 @@ table is written with the sums (a mismatch is reported, never hidden).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -203,11 +201,9 @@ def masked_csv(table: LabelledTable, result: SuppressionResult, *, symbol: str =
     total_labels = table.total_row or (["合計"] + [""] * (len(table.label_names) - 1) if table.label_names else [])
     total_line = line(total_labels, result.column_totals, sum(result.row_totals))
     rows = [total_line, *body] if table.total_row_first else [*body, total_line]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    from madoguchi.spreadsheet import excel_csv
+
+    return excel_csv(header, rows)
 
 
 def read_rows(data: bytes, file_name: str, *, sheet=None) -> tuple[list[str], list[list], list[int]]:

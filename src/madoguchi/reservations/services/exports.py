@@ -6,7 +6,6 @@ public files are the anonymized ``entries.csv`` / ``results.csv`` of ``draw``.
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.utils import timezone
@@ -46,13 +45,10 @@ def results_table(period: LotteryPeriod) -> tuple[list[str], list[list]]:
 
 def results_csv(period: LotteryPeriod) -> bytes:
     """The results table as CSV, UTF-8 with BOM (Excel opens it in Japanese), CRLF."""
+    from madoguchi.spreadsheet import excel_csv
+
     header, rows = results_table(period)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return excel_csv(header, rows)
 
 
 def results_xlsx(period: LotteryPeriod) -> bytes:
