@@ -28,7 +28,8 @@ from madoguchi.notices.models import (
 )
 
 pytestmark = pytest.mark.django_db
-LINE_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "line-webhook"
+# LINE's webhook fixtures and OpenAPI (Apache-2.0; tests/files/line-webhook/PROVENANCE.md)
+LINE_FIXTURES = Path(__file__).resolve().parent / "files" / "line-webhook"
 VECTOR = ("channel_secret", b"bodybodybodybody", "/gg9a+LvFevTH1sd7XCQycD7tsWclCsInj7MhBHxN7k=")
 
 

@@ -1,5 +1,5 @@
 """Open311 GeoReport v2 at /open311/v2/ (issue #16 part 7): documents with the keys, types and XML
-structure of real cities' servers (../shared/data/real/open311-fixtures, read in place: MIT, not copied),
+structure of real cities' servers (tests/files/open311, copied from ../shared with their MIT licence),
 filters, POST with an api_key, tokens, jurisdiction_id, the standard error format, and a real
 GeoReport v2 client library from PyPI (``georeport``) against ``live_server``."""
 
@@ -14,7 +14,8 @@ import pytest
 from madoguchi.reports import services
 from madoguchi.reports.models import ServiceRequest
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "open311-fixtures"
+# real servers' documents (bensheldon/open311status, MIT; tests/files/open311/PROVENANCE.md)
+FIXTURES = Path(__file__).resolve().parent / "files" / "open311"
 BBOX = (35.47, 139.46, 35.64, 139.80)
 IN_CITY = (35.5308, 139.7029)
 ROOT = "/open311/v2"
