@@ -8,7 +8,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from madoguchi.emergency import services as emergency_services
 from madoguchi.errors import ServiceError
@@ -25,7 +25,7 @@ def _page(slug: str, table: dict) -> dict:
     return {"body": services.render_text(services.page_text(slug), table), "ruby_table": table}
 
 
-@require_GET
+@require_safe
 def garbage(request: HttpRequest) -> HttpResponse:
     context = _page("garbage", services.reading_overrides())
     q = (request.GET.get("q") or "").strip()
@@ -44,7 +44,7 @@ def garbage(request: HttpRequest) -> HttpResponse:
     return render(request, "easy/garbage.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def shelters(request: HttpRequest) -> HttpResponse:
     context = _page("shelters", services.reading_overrides())
     form = {k: (request.GET.get(k) or "").strip() for k in ("postal_code", "lat", "lon")}
@@ -61,7 +61,7 @@ def shelters(request: HttpRequest) -> HttpResponse:
     return render(request, "easy/shelters.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def emergency(request: HttpRequest) -> HttpResponse:
     state = emergency_services.current_state()
     context = _page("emergency-on" if state else "emergency", services.reading_overrides())
@@ -75,7 +75,7 @@ def emergency(request: HttpRequest) -> HttpResponse:
 # --- staff ----------------------------------------------------------------------------------------
 
 @staff_member_required
-@require_GET
+@require_safe
 def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "easy/staff.html", {"pages": services.pages(), "overrides": services.staff_overrides(),
                                                 "builtin": services.BUILTIN_OVERRIDES})

@@ -10,20 +10,20 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import services
 from .forms import ModeForm, RuleForm, UploadForm
 from .models import Alert, Dispatch, Rule
 
 
-@require_GET
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """Disaster content: the mode, hazard information for the city, open shelters, official links."""
     return render(request, "emergency/home.html", services.emergency_context())
 
 
-@require_GET
+@require_safe
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One received message: parsed areas and levels; raw XML (escaped) for unknown or failed ones."""
     alert = get_object_or_404(Alert.objects.exclude(state=Alert.State.FAILED), pk=pk) \
@@ -34,7 +34,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                                     "city_codes": {e["code"] for e in alert.city_areas}})
 
 
-@require_GET
+@require_safe
 def signage(request: HttpRequest) -> HttpResponse:
     """Full-screen page for public displays; reloads itself (meta refresh), needs no input."""
     context = services.signage_context()
@@ -45,7 +45,7 @@ def signage(request: HttpRequest) -> HttpResponse:
 
 
 @staff_member_required
-@require_GET
+@require_safe
 def staff_page(request: HttpRequest) -> HttpResponse:
     return render(request, "emergency/staff.html", {
         "state": services.current_state(), "log": services.mode_log(20), "mode_form": ModeForm(),

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from . import services
 from .forms import AskForm, HandoffForm
 
 
-@require_GET
+@require_safe
 def ask_page(request: HttpRequest) -> HttpResponse:
     form = AskForm(request.GET or None)
     answer = None

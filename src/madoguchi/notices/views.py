@@ -19,7 +19,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import services
 from .forms import SubscribeForm
@@ -46,7 +46,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         "vapid_public_key": settings.NOTICES_VAPID_PUBLIC_KEY}, status=200 if not form.errors else 400)
 
 
-@require_GET
+@require_safe
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     """``/notices/v/<token>/`` — anyone holding the signed link from the confirmation mail."""
     try:
@@ -78,7 +78,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "notices/unsubscribe.html", {"token": token})
 
 
-@require_GET
+@require_safe
 def click(request: HttpRequest, token: str) -> HttpResponse:
     """``/notices/r/<token>`` — anyone: counts one click of a notice's link and redirects to it."""
     try:
@@ -133,7 +133,7 @@ def push_subscribe(request: HttpRequest) -> HttpResponse:
         services.Subscription.objects.get(channel="webpush", address=sub["endpoint"]))})
 
 
-@require_GET
+@require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
     """``/notices/sw.js`` — anyone: the Web Push service worker, allowed to control the whole site
     (``Service-Worker-Allowed: /``; register it with ``{scope: "/"}``)."""
