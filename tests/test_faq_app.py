@@ -316,3 +316,20 @@ def test_csv_for_people_neutralises_formulas_but_the_dataset_keeps_the_text():
     assert "'=1+1" in people and "'- 区役所" in people
     machine = services.export_entries("csv", published_only=True, for_people=False)[0].decode("utf-8-sig")
     assert "'=" not in machine and "- 区役所で受け付けます" in machine
+
+
+def test_procedure_questions_go_to_the_procedure_guide(published):
+    """Issue #15: 「a procedure question [answers from] the procedure guide」: the offered procedure's online form
+    when it has one (粗大ごみ), else its guide page; a garbage question without 申込/手続 words stays with the
+    garbage dictionary, and a question about nothing the city offers gets no service."""
+    from madoguchi.procedures import services as procedures
+
+    procedures.install_seed()
+    moving = services.ask("引っ越してきたので住所の手続きをしたい", log=False)
+    assert moving.service["kind"] == "procedure"
+    tennyu = procedures.by_key("転入届")
+    assert moving.service["url"] == reverse("procedures:detail", args=[tennyu.pk])
+    assert "転入届" in moving.service["title"]
+    bulky = services.ask("粗大ごみの収集を申し込みたい", log=False)
+    assert bulky.service["kind"] == "procedure" and bulky.service["url"] == "/procedures/bulky-waste/"
+    assert services.ask("犬の登録はどうすればいいですか", log=False).service is None

@@ -304,3 +304,12 @@ def test_plans__a_wareki_fiscal_year_is_refused_with_the_reason():
     assert _not_a_year("令和6年度") == "年度は西暦で指定してください (令和6年度 は 2024)"
     assert "大正は15年度まで" in _not_a_year("大正20年度")
     assert "整数で指定してください" in _not_a_year("来年")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("令和元年5月1日", "2019-05-01"), ("R1.5.1", "2019-05-01"), ("2019-05-01", "2019-05-01"),
+    ("２０２６年１２月５日", "2026-12-05"), ("2020/03", None), ("令和2年3月", None), ("2026-02-30", None), ("", None)])
+def test_parse_day__a_whole_date_only(text, expected):
+    """Forms' date fields (eforms) take 元年 and full-width digits but not a year-month."""
+    day = wareki.parse_day(text)
+    assert (day.isoformat() if day else None) == expected

@@ -292,6 +292,20 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
+def parse_day(text: str) -> dt.date | None:
+    """A whole date (year, month AND day written) → ``date``, as a form's date field needs: like ``parse_date``
+    but ``None`` for a year-month (``2020/03``, ``令和2年3月``). ``令和元年5月1日``, ``R1.5.1``, ``2019-05-01``.
+
+    :raises WarekiError: 和暦 that names no real day
+    """
+    s = unicodedata.normalize("NFKC", text or "").strip()
+    if WAREKI_DATE.match(s):
+        w = parse_wareki(s)
+        return w.date if w.day is not None else None
+    m = SEIREKI_DATE.match(s)
+    return parse_date(s) if m and m["d"] is not None else None
+
+
 def parse_japanese_date(text: str) -> dt.date | None:
     """Like ``parse_date``, but ``None`` for impossible 和暦 as well (type inference, lenient
     readers); a year-month gives its first day (``平成31年4月`` → 2019-04-01).

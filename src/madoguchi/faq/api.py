@@ -34,7 +34,8 @@ class HitOut(OutSchema):
 
 
 class ServiceOut(OutSchema):
-    kind: str = Field(description="`garbage` (answered from the garbage dictionary) or `shelters`")
+    kind: str = Field(description="`garbage` (answered from the garbage dictionary), `shelters` or `procedure` "
+                      "(the procedure guide's entry, or its online form)")
     title: str
     url: str = Field(description="the page that answers it")
     items: list[dict] = Field(description="garbage items found: [{name, category, notes}]")
@@ -70,8 +71,8 @@ def _entry(e: QaEntry) -> dict:
 def ask(request, params: Query[AskParams]):
     """Answer a typed question from the published Q&A.
 
-    ``status``: ``answered`` (``answer`` holds the Q&A, its score and department), ``service`` (a garbage item
-    or shelter question: ``service`` links the page that answers it), ``unanswered`` (below the threshold:
+    ``status``: ``answered`` (``answer`` holds the Q&A, its score and department), ``service`` (a garbage item,
+    shelter or procedure question: ``service`` links the page that answers it), ``unanswered`` (below the threshold:
     ``alternatives`` may still help; ``handoff_url`` sends it to staff), ``empty`` (no words in ``q``).
     The question is stored only masked (names, phone numbers, e-mail, My Number) and deleted after the
     log retention period.

