@@ -239,7 +239,8 @@ def test_page__search_without_javascript(client, garbage):
 def test_cities__lists_the_configured_sources(client, garbage):
     body = client.get("/api/v1/garbage/cities").json()
     assert [(c["slug"], c["title"], c["dataset"], c["has_collection_days"]) for c in body] == [
-        ("kawasaki", "川崎市", KAWASAKI, True), ("hachioji", "八王子市", HACHIOJI, True)]
+        ("kawasaki", "川崎市", KAWASAKI, True), ("hachioji", "八王子市", HACHIOJI, True),
+        ("kameoka", "亀岡市", "kameoka-garbage-sorting", True)]  # configured; its data is not loaded here
 
 
 def test_search__query_count_is_fixed_once_the_snapshot_is_cached(client, garbage, django_assert_num_queries):

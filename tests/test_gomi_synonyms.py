@@ -39,7 +39,7 @@ def builtin_synonyms(db):
 @pytest.fixture
 def garbage(db):
     load_bundle(only={KAWASAKI, HACHIOJI})
-    return {s.slug: s for s in gomi.install_default_sources()}
+    return {s.slug: s for s in gomi.install_default_sources() if s.dataset_slug in {KAWASAKI, HACHIOJI}}
 
 
 @pytest.fixture

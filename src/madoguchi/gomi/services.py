@@ -42,6 +42,9 @@ DEFAULT_SOURCES = [
     {"slug": "hachioji", "title": "八王子市", "dataset_slug": "hachioji-garbage-sorting", "order": 20,
      "items_resource": "分別辞典 target", "categories_resource": "分別区分 description",
      "areas_resource": "収集曜日 area_days", "centers_resource": "収集センター center"},
+    {"slug": "kameoka", "title": "亀岡市", "dataset_slug": "kameoka-garbage-sorting", "order": 30,
+     "items_resource": "分別辞典 target", "categories_resource": "分別区分 description",
+     "areas_resource": "収集曜日 area_days", "centers_resource": "収集センター center"},
 ]
 
 #: the English versions of bundled cities (issue #18), ``install_english_sources``: Kawasaki's dictionary and
