@@ -19,6 +19,18 @@ def immediate_tasks(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in Japanese: ``reverse()`` of a page inside ``i18n_patterns`` follows the thread's active
+    language, which a test that activated English (or a request handled in English) would otherwise leave
+    behind for the next test in the same process."""
+    from django.utils import translation
+
+    translation.activate("ja")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

@@ -62,7 +62,7 @@ def test_submit__stores_application_history_and_mails_without_the_secret(version
     assert app.status == "received" and app.department == "市民課" and app.channel == "online"
     assert app.data == {"name": "川崎 太郎", "birth": "1990-04-01"}
     assert app.retain_until == dt.date(2027, 12, 5)
-    assert app.secret_hash.startswith("scrypt$") and secret not in app.secret_hash
+    assert app.secret_hash.startswith("hmac-sha256$") and secret not in app.secret_hash
     assert list(StatusChange.objects.filter(application=app).values_list("old", "new")) == [("", "received")]
     assert len(mail.outbox) == 1
     message = mail.outbox[0]

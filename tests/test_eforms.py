@@ -253,3 +253,44 @@ def test_build_form_file_field_accepts_stored_file_by_name(db):
     assert uploaded.is_valid(), uploaded.errors
     fake = eforms.build_form(v, data={}, files={"doc": SimpleUploadedFile("c.pdf", PNG, "application/pdf")})
     assert not fake.is_valid() and "ファイルの中身が .pdf ではありません" in fake.errors["doc"][0]
+
+
+# ---------------------------------------------------------------- messages in the page's language (issue #18)
+
+def test_messages_follow_the_language_and_name_the_english_label(version):
+    """In English, each message is English and names the field's ``label_en`` (its Japanese label when it has
+    none); in Japanese, unchanged."""
+    from django.utils import translation
+
+    definition = {"fields": [dict(f, label_en="Number of people") if f["name"] == "count" else f
+                             for f in ALL_KINDS["fields"]], "attachments_note": ""}
+    english = eforms.save_version(version.form, definition, None)
+    answers = {"name": "", "usage": "家庭用", "count": "99", "postal": "123"}
+    with translation.override("en"):
+        errors = eforms.validate(english, answers, {})
+    assert errors == {"name": ["氏名: this is required"], "count": ["Number of people: enter a number from 1 to 10"],
+                      "postal": ["郵便番号: enter the 7-digit postal code (e.g. 210-0005)"]}
+    with translation.override("ja"):
+        errors = eforms.validate(english, answers, {})
+    assert errors["count"] == ["人数: 1 以上 10 以下の数を入力してください"] and errors["name"] == ["氏名: 入力してください"]
+
+
+def test_english_step_page_shows_english_errors(client, db):
+    """The online application's step page at /en/… shows the errors in English with the English labels."""
+    import secrets
+
+    from madoguchi.applications.models import Draft
+
+    form = eforms.install_demo_form()
+    draft = Draft.objects.create(token=secrets.token_urlsafe(24), form=form, version=form.current_version(),
+                                 email="hanako@example.jp", expires_at=timezone.now() + dt.timedelta(days=1),
+                                 email_verified=True, data={}, step=0)
+    path = f"/procedures/apply/{form.slug}/d/{draft.token}/step/0/"
+    answers = {"action": "next", "name": "", "name_kana": ""}
+    response = client.post("/en" + path, answers)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Name: this is required" in html and "Name (kana): this is required" in html
+    assert ": 入力してください" not in html
+    html = client.post(path, answers).content.decode()
+    assert "氏名: 入力してください" in html and "氏名（ふりがな）: 入力してください" in html

@@ -21,6 +21,9 @@ def staff(client, db):
 # ---------------------------------------------------------------- API
 
 def test_api_lists_published_forms_only(client, db):
+    from madoguchi.procedures import services as procedures
+
+    procedures.install_seed()  # a transactional test before this one may have flushed the migrated seed
     demo = eforms.install_demo_form()
     hidden = Form.objects.create(slug="draft-only", title="非公開")
     eforms.save_version(hidden, {"fields": [{"name": "a", "label": "A", "kind": "text"}]}, None)

@@ -105,6 +105,10 @@ api.add_router("/standards", "madoguchi.standards.api.router")
 api.add_router("/faq", "madoguchi.faq.api.router")  # inquiry assistant (issue #15)
 api.add_router("/consultations", "madoguchi.consultations.api.router")  # public comment (issue #16)
 api.add_router("/jobs", "madoguchi.jobs.api.router")  # background job state (issue #12)
+api.add_router("/bulky-waste", "madoguchi.bulky.api.router")  # bulky-waste collection requests (issue #14)
+api.add_router("/procedures", "madoguchi.procedures.api.router")  # procedure guide (issue #14)
+api.add_router("/forms", "madoguchi.eforms.api.router"); api.add_router("/postal", "madoguchi.eforms.api.postal_router")  # noqa: E702 — forms (issue #14)
+api.add_router("/applications", "madoguchi.applications.api.router")  # applications (申請, issue #14)
 
 
 @api.exception_handler(QueryError)

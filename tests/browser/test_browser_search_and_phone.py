@@ -7,7 +7,8 @@ import re
 import pytest
 
 PHONE = {"width": 390, "height": 844}
-GARBAGE = ["ごみ分別辞典・収集日（川崎市・5374形式）", "ごみ分別辞典・収集日（八王子市・5374形式）"]
+GARBAGE = ["ごみ分別辞典・収集日（川崎市・5374形式）", "ごみ分別辞典・収集日（八王子市・5374形式）",
+           "ごみ分別辞典・収集日・粗大ごみ料金（亀岡市・5374形式）"]
 
 pytestmark = pytest.mark.browser
 

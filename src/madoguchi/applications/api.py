@@ -51,7 +51,7 @@ class HistoryOut(Schema):
     reason: str
 
 
-class ApplicationOut(Schema):
+class ApplicationStatusOut(Schema):
     reference: str
     form: str
     status: str
@@ -103,7 +103,7 @@ def _submit(body: SubmitIn):
                                        "form": app.form.slug, "submitted_at": app.submitted_at, "created": created})
 
 
-@router.get("/{reference}", response={200: ApplicationOut, **ERRORS}, summary="申請の状況 (application status)")
+@router.get("/{reference}", response={200: ApplicationStatusOut, **ERRORS}, summary="申請の状況 (application status)")
 def status(request, reference: str):
     """The applicant's view (header ``X-Application-Secret``) or the processing department's staff session:
     ``{reference, form, status, status_label, submitted_at, history: [{at, old, new, reason}]}``.

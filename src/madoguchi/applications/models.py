@@ -13,15 +13,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    RECEIVED = "received", "受付"
-    REVIEWING = "reviewing", "審査中"
-    CORRECTION = "correction", "補正要求"
-    COMPLETED = "completed", "完了"
-    REJECTED = "rejected", "却下"
-    WITHDRAWN = "withdrawn", "取下げ"
+    RECEIVED = "received", _("受付")
+    REVIEWING = "reviewing", _("審査中")
+    CORRECTION = "correction", _("補正要求")
+    COMPLETED = "completed", _("完了")
+    REJECTED = "rejected", _("却下")
+    WITHDRAWN = "withdrawn", _("取下げ")
 
 
 class Channel(models.TextChoices):
@@ -74,8 +75,8 @@ class ApplicationFile(models.Model):
 
 class StatusChange(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="status_changes")
-    old = models.CharField(max_length=20, blank=True)
-    new = models.CharField(max_length=20)
+    old = models.CharField(max_length=20, blank=True, choices=Status.choices)  # blank: the first change
+    new = models.CharField(max_length=20, choices=Status.choices)
     reason = models.TextField(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                            related_name="+")

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST, require_http_methods, require_safe
 
 from madoguchi.eforms import services as eforms
 
@@ -103,6 +103,7 @@ def verify(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     return render(request, "applications/verify.html", {"draft": draft, "form": code_form}, status=status)
 
 
+@require_safe
 def resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """The resume link (mailed and shown at 一時保存): back to the step the citizen was at."""
     draft = _draft(slug, token)
@@ -288,6 +289,7 @@ def _remember_done(request: HttpRequest, reference: str) -> None:
         request.session[DONE_KEY] = (done + [reference])[-20:]
 
 
+@require_safe
 def done(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     """完了: the reference number, and the secret once (only in the browser that submitted)."""
     if reference not in request.session.get(DONE_KEY, []):
@@ -335,6 +337,7 @@ def _correction_form(app: Application, correction, data=None, files=None):
     return form
 
 
+@require_safe
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     app = _unlocked(request, reference)
     correction = services.open_correction(app)

@@ -4,7 +4,7 @@
 ``POST /requests`` a request (JSON; ``client_token`` 16–64 chars makes it idempotent: 201 the first time,
 200 with the same application afterwards, no ``secret`` then). Errors: the API's one error body —
 ``invalid_parameter`` (400, ``param`` names the field), ``not_found`` (404), ``conflict`` (409: the day is
-(``already_booked``) the day is full — ``param`` ``date`` —; (``conflict``) a 処理券 was used — ``param`` ``tickets`` —, or the cut-off has passed).
+(``already_booked``) the day is full — ``param`` ``date`` —; (``conflict``) a 処理券 was used — ``param`` ``tickets`` —, the cut-off has passed, or the form is outside its period).
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ class ItemIn(Schema):
 class RequestIn(Schema):
     client_token: str
     area: str = Field(..., description="area name (町名) or id from /areas")
-    date: dt.date
+    date: str = Field(..., description="collection date YYYY-MM-DD (checked by the service, so that an invalid "
+                                       "date is answered in Japanese naming 収集日)", json_schema_extra={"format": "date"})
     items: list[ItemIn]
     tickets: list[str] = Field(..., description="処理券 numbers, 6–12 digits, 200 円 each")
     address: str
@@ -73,11 +74,13 @@ class FeesParams(Schema):
 
 
 class DaysParams(Schema):
-    area: str
+    area: str = Field(..., min_length=1, max_length=200, pattern=r"\S",
+                      description="area name (町名) or id from /areas")
 
 
 #: the service's own codes as API codes (``madoguchi.errors.ERROR_CODES``)
-API_CODES = {"full": "already_booked", "ticket_used": "conflict", "too_late": "conflict", "invalid": "invalid_parameter"}
+API_CODES = {"full": "already_booked", "ticket_used": "conflict", "too_late": "conflict", "invalid": "invalid_parameter",
+             "form_closed": "conflict"}  # not ``code_of(409)``, which is ``already_booked``
 
 
 def _error(exc: ServiceError):

@@ -1,6 +1,7 @@
 """Public API of bulky-waste collection (粗大ごみ収集申込, issue #14 point 4). Pages and the API call only this.
 
-* ``install()`` — the built-in form ``bulky-waste`` (eforms kind ``bulky``) and the collection areas (idempotent)
+* ``install()`` — the built-in form ``bulky-waste`` (eforms kind ``bulky``) and the collection areas (idempotent);
+  ``form()`` / ``current_version()`` read it
 * ``install_fees(source)`` — parse the 粗大ごみ notices of a garbage source into ``FeeRule`` rows
 * ``fee_table(source, q)`` / ``quote(source, lines)`` — the fee per item, the total of a request
 * ``areas(source)`` / ``available_days(area)`` — where and when collection can be booked
@@ -32,46 +33,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from madoguchi.applications import services as applications
-from madoguchi.eforms import services as eforms
-from madoguchi.eforms.models import Form, FormVersion
-from madoguchi.gomi import services as gomi
 
-from . import fees
+from .setup import (  # noqa: F401  (public API)
+    CATEGORY, DEFINITION, DEPARTMENT, FORM_SLUG, HORIZON_DAYS, MAX_COUNT, MAX_LINES, SEED_WEEKDAYS, SOURCE,
+    TICKET_NUMBER, TICKET_VALUE_YEN, WEEKDAYS, current_version, fee_items, form, install, install_areas,
+    install_fees, install_form,
+)
 from .errors import BulkyError
 from .models import BulkyRequest, CollectionArea, CollectionDay, FeeRule, TicketUse
-
-SOURCE = "kameoka"
-FORM_SLUG = "bulky-waste"
-DEPARTMENT = "環境局 収集課"
-CATEGORY = "粗大ごみ"
-TICKET_VALUE_YEN = 200
-TICKET_NUMBER = re.compile(r"^[0-9]{6,12}$")
-MAX_COUNT = 10  # of one item in one request
-MAX_LINES = 20
-HORIZON_DAYS = 35  # dates offered ahead
-WEEKDAYS = "月火水木金土日"
-SEED_WEEKDAYS = "月火水木金"
-
-#: what an application of the bulky form stores (so exports and the JSON Schema describe it)
-DEFINITION = {
-    "fields": [
-        {"name": "area", "label": "収集地区 (町名)", "label_en": "Area", "kind": "text", "required": True,
-         "max_length": 200},
-        {"name": "collection_date", "label": "収集日", "label_en": "Collection date", "kind": "date",
-         "required": True},
-        {"name": "items", "label": "品目", "label_en": "Items", "kind": "textarea", "required": True,
-         "max_length": 4000},
-        {"name": "total_yen", "label": "料金 (円)", "label_en": "Fee (yen)", "kind": "number", "required": True,
-         "min": 0},
-        {"name": "address", "label": "住所", "label_en": "Address", "kind": "text", "required": True,
-         "max_length": 300},
-        {"name": "phone", "label": "電話番号", "label_en": "Phone", "kind": "phone", "required": True},
-        {"name": "tickets", "label": "処理券番号", "label_en": "Ticket numbers", "kind": "textarea",
-         "required": True, "max_length": 2000},
-    ],
-    "attachments_note": "",
-}
-
 
 @dataclass
 class Line:
@@ -89,68 +58,6 @@ class Line:
 def today() -> dt.date:
     """Today in Asia/Tokyo."""
     return timezone.localdate()
-
-
-# --- setup ---------------------------------------------------------------------------------------------
-
-def form() -> Form:
-    """The built-in bulky form (``install`` first). :raises BulkyError: ``not_found``"""
-    f = Form.objects.filter(slug=FORM_SLUG).first()
-    if f is None:
-        raise BulkyError("not_found", "粗大ごみ収集の申込は準備中です", status=404)
-    return f
-
-
-def current_version() -> FormVersion:
-    """The bulky form's current version with its form, in one query (``install`` first).
-
-    Not cached across requests: it is one indexed query, and a cache would need a generation read (also one
-    query) to notice a new version or a changed period. :raises BulkyError: ``not_found``"""
-    v = (FormVersion.objects.select_related("form").filter(form__slug=FORM_SLUG).order_by("-number").first())
-    if v is None:
-        raise BulkyError("not_found", "粗大ごみ収集の申込は準備中です", status=404)
-    return v
-
-
-def install(source: str = SOURCE) -> Form:
-    """Create (if missing) the bulky form with a first version describing ``DEFINITION``, the source's
-    collection areas and its fee table. Idempotent; returns the form."""
-    f = install_form()
-    install_areas(source)
-    if not FeeRule.objects.filter(source=source).exists():
-        install_fees(source)
-    return f
-
-
-def install_form() -> Form:
-    """The bulky form alone (published, department ``DEPARTMENT``, first version ``DEFINITION``). Idempotent."""
-    f, _ = Form.objects.get_or_create(slug=FORM_SLUG, defaults={
-        "title": "粗大ごみ収集の申込", "title_en": "Bulky waste collection", "department": DEPARTMENT,
-        "kind": "bulky", "published": True, "retention_days": 365})
-    if f.current_version() is None:
-        eforms.save_version(f, DEFINITION, None)
-    return f
-
-
-def install_areas(source: str = SOURCE) -> int:
-    """One ``CollectionArea`` per 町名 of the source's ``area_days`` (weekday ``SEED_WEEKDAYS`` in file
-    order); existing areas are kept. Returns the number of areas."""
-    book = gomi.load_book(gomi.get_source(source))
-    for i, area in enumerate(book.areas.values()):
-        CollectionArea.objects.get_or_create(source=source, name=area.label,
-                                             defaults={"weekdays": SEED_WEEKDAYS[i % len(SEED_WEEKDAYS)]})
-    return CollectionArea.objects.filter(source=source).count()
-
-
-def fee_items(source: str = SOURCE) -> list[tuple[str, str]]:
-    """``(item name, notice)`` of every 粗大ごみ item of the source's published dictionary."""
-    book = gomi.load_book(gomi.get_source(source))
-    return [(it.name, it.notes) for it in book.items if it.category == CATEGORY]
-
-
-def install_fees(source: str = SOURCE) -> dict[str, int]:
-    """Parse the source's 粗大ごみ notices into ``FeeRule`` rows (``fees.sync``: reviewed rows kept)."""
-    return fees.sync(source, fee_items(source))
 
 
 # --- fees ----------------------------------------------------------------------------------------------
@@ -241,11 +148,19 @@ def areas(source: str = SOURCE) -> list[CollectionArea]:
 
 
 def get_area(source: str, area: str | int) -> CollectionArea:
-    """The area by id or 町名. :raises BulkyError: ``invalid_parameter`` (param ``area``)"""
-    qs = CollectionArea.objects.filter(source=source)
-    found = qs.filter(pk=area).first() if str(area).isdigit() else qs.filter(name=str(area or "")).first()
-    if found is None:
+    """The area by id or 町名.
+
+    :raises BulkyError: ``invalid_parameter`` (param ``area``) when none is given; ``not_found`` (404, param
+        ``area``) for an id or 町名 the source does not have
+    """
+    text = str(area if area is not None else "").strip()
+    if not text:
         raise BulkyError("invalid_parameter", "収集地区 (町名) を選んでください", param="area")
+    qs = CollectionArea.objects.filter(source=source)
+    found = qs.filter(pk=int(text)).first() if text.isdigit() else qs.filter(name=text).first()
+    if found is None:
+        raise BulkyError("not_found", f"収集地区「{text[:50]}」はありません。一覧から選んでください", param="area",
+                         status=404)
     return found
 
 
@@ -326,7 +241,8 @@ def apply(*, area: str | int, date: dt.date | str, items: list[dict], address: s
         try:
             date = dt.date.fromisoformat(date)
         except ValueError:
-            raise BulkyError("invalid_parameter", "収集日を選んでください", param="date") from None
+            raise BulkyError("invalid_parameter", f"収集日「{date[:40]}」は日付ではありません。"
+                                                  "2026-12-09 の形で指定してください", param="date") from None
     # the usual case in one query: the day (materialised by ``available_days``) with its area
     by_area = Q(area__pk=area) if str(area).isdigit() else Q(area__name=str(area or ""))
     day = CollectionDay.objects.select_related("area").filter(by_area, area__source=source, date=date).first()

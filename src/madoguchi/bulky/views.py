@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from madoguchi.applications import services as applications
 from madoguchi.errors import ServiceError
@@ -45,7 +45,7 @@ def _priced(request):
         return [], 0, exc
 
 
-@require_GET
+@require_safe
 def start(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()[:100]
     results = services.fee_table(services.SOURCE, q, limit=SEARCH_LIMIT) if q else []
@@ -163,7 +163,7 @@ def status(request: HttpRequest) -> HttpResponse:
 # --- staff ---------------------------------------------------------------------------------------------
 
 @staff_member_required
-@require_GET
+@require_safe
 def fee_list(request: HttpRequest) -> HttpResponse:
     qs = FeeRule.objects.all()
     status_filter = request.GET.get("status", "")
@@ -209,7 +209,7 @@ def fee_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_member_required
-@require_GET
+@require_safe
 def route(request: HttpRequest) -> HttpResponse:
     """The day's route (``?area=&date=``) as a page with an SVG sketch, or ``&format=csv|xlsx``."""
     areas = services.areas(services.SOURCE)

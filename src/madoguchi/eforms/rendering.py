@@ -1,6 +1,6 @@
 """A django.forms.Form for a form version (or one step of it): widgets, autocomplete, show_if attributes.
 
-Django's fields only carry the widgets and the ``required`` mark; the checking is ``definition.validate_fields``
+Django's fields only carry the widgets and the ``required`` mark; the checking is ``answers.validate_fields``
 (``clean()`` adds its messages), so the browser form and the API give the same messages. A conditional
 field is never ``required`` for Django (the browser must not block a hidden field); ``validate`` requires
 it when it is shown. ``eforms/eforms.js`` hides / shows ``[data-show-if]`` fields and fills the address
@@ -15,6 +15,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from . import answers
 from . import definition as defs
 
 _AUTOCOMPLETE_BY_NAME = {"name": "name", "full_name": "name", "name_kana": "off", "email": "email", "phone": "tel",
@@ -34,7 +35,7 @@ def _django_field(f: dict, all_fields: list[dict]) -> forms.Field:
     if f.get("show_if") and f["required"]:
         help_text = f"{help_text} {_('この項目は表示されたときは必須です。')}".strip()
     common = {"label": label, "required": required, "help_text": help_text,
-              "error_messages": {"required": defs._message(f, "required", None),
+              "error_messages": {"required": answers._message(f, "required", None),
                                  "invalid_choice": f"{f['label']}: 選択肢の中から選んでください"}}
     attrs: dict = {}
     if kind in ("text", "address", "textarea") and f.get("max_length"):
@@ -103,7 +104,7 @@ class _FileInput(forms.ClearableFileInput):
 
 
 class _FileField(forms.FileField):
-    """``required`` is checked by ``definition.validate_fields``, which also accepts a file stored earlier
+    """``required`` is checked by ``answers.validate_fields``, which also accepts a file stored earlier
     (its name in ``data``); the mark 「（必須）」 still shows."""
 
     def validate(self, value) -> None:
@@ -137,7 +138,7 @@ class VersionForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         data = self.data
-        errors = defs.validate_fields(defs.fields_of(self.version), data, self.files,
+        errors = answers.validate_fields(defs.fields_of(self.version), data, self.files,
                                       only={f["name"] for f in self.fielddefs},
                                       check_postal=_postal_checker())
         for name, messages in errors.items():
@@ -149,7 +150,7 @@ class VersionForm(forms.Form):
     @property
     def clean_answers(self) -> dict:
         """``services.clean_data`` of the whole ``data`` (all steps' answers it holds)."""
-        return defs.clean_fields(defs.fields_of(self.version), self.data)
+        return answers.clean_fields(defs.fields_of(self.version), self.data)
 
 
 def _postal_checker():
@@ -169,7 +170,7 @@ def build_form(version, *, step: str | None = None, data=None, files=None) -> Ve
     if step is None:
         chosen = all_fields
     else:
-        groups = dict(defs.step_groups(all_fields))
+        groups = dict(answers.step_groups(all_fields))
         if step not in groups:
             raise FormError("not_found", f"手順「{step}」はこのフォームにありません", param="step")
         chosen = groups[step]

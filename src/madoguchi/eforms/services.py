@@ -14,6 +14,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from . import answers
 from . import definition as defs
 from . import postal
 from .errors import FormError
@@ -116,7 +117,8 @@ def validate(version: FormVersion, data: dict, files: dict | None = None, *,
              step: str | None = None) -> dict[str, list[str]]:
     """Errors of answers to ``version``: ``{field name: [message, …]}``, empty when valid.
 
-    Messages are Japanese and start with the field's label (「生年月日: 日付を …」). Hidden conditional
+    Messages are in the active language (Japanese, or English on /en/ pages) and start with the field's label
+    (「生年月日: 日付を …」). Hidden conditional
     fields (``show_if`` not met) are not checked. Dates may be ISO or 和暦; phone numbers Japanese;
     postal codes must exist; files are checked by extension, first bytes and size.
 
@@ -127,15 +129,15 @@ def validate(version: FormVersion, data: dict, files: dict | None = None, *,
     fields = defs.fields_of(version)
     only = None
     if step is not None:
-        only = {f["name"] for title, group in defs.step_groups(fields) if title == step for f in group}
-    return defs.validate_fields(fields, data, files or {}, only=only, check_postal=_postal_known)
+        only = {f["name"] for title, group in answers.step_groups(fields) if title == step for f in group}
+    return answers.validate_fields(fields, data, files or {}, only=only, check_postal=_postal_known)
 
 
 def clean_data(version: FormVersion, data: dict) -> dict:
     """The answers JSON-safe, for ``Application.data``: numbers, ISO dates (``"2026-12-05"``), booleans,
     lists for multichoice, phone digits, postal codes ``"210-0005"``, file fields by name. Hidden fields
     are dropped. Call after ``validate`` said the answers are valid."""
-    return defs.clean_fields(defs.fields_of(version), data)
+    return answers.clean_fields(defs.fields_of(version), data)
 
 
 def to_json_schema(version: FormVersion) -> dict:
@@ -146,14 +148,14 @@ def to_json_schema(version: FormVersion) -> dict:
 
 def steps(version: FormVersion) -> list[tuple[str, list[dict]]]:
     """``[(step title, [FieldDef, …]), …]`` in order; a single 「入力」 step when no field names one."""
-    return defs.step_groups(defs.fields_of(version))
+    return answers.step_groups(defs.fields_of(version))
 
 
 def display_value(version: FormVersion, name: str, value) -> str:
     """An answer for people (confirmation page, staff queue): ``"令和8年12月5日 (2026-12-05)"``, はい/いいえ,
     choices joined with 「、」, ``"〒210-0005"``, ``"1,200"``."""
     field = next((f for f in defs.fields_of(version) if f["name"] == name), None)
-    return defs.display(field, value)
+    return answers.display(field, value)
 
 
 def check_definition(definition: dict) -> dict:
@@ -202,7 +204,7 @@ DEMO_DEFINITION = {
         {"name": "address", "label": "使用場所の住所", "label_en": "Address", "kind": "address", "required": True,
          "max_length": 200},
         {"name": "start_date", "label": "使用開始日", "label_en": "Start date", "kind": "date", "required": True,
-         "help": "2026-12-05 または 令和8年12月5日"},
+         "help": "カレンダーから選べます（確認画面では和暦でも表示します）"},
         {"name": "usage", "label": "用途", "label_en": "Use", "kind": "choice", "required": True,
          "choices": ["家庭用", "事業用"]},
         {"name": "business_name", "label": "事業所名", "label_en": "Business name", "kind": "text",

@@ -50,7 +50,7 @@ class ProcedureOut(OutSchema):
     updated_at: dt.datetime
 
 
-class ListOut(OutSchema):
+class ProcedureListOut(OutSchema):
     ok: bool = True
     count: int = Field(description="procedures matching (all pages)")
     limit: int
@@ -98,7 +98,7 @@ def _out(request, p: Procedure) -> dict:
             "url": request.build_absolute_uri(reverse("procedures:detail", args=[p.pk])), "updated_at": p.updated_at}
 
 
-@router.get("", response={200: ListOut, **ERRORS}, url_name="procedures-list")
+@router.get("", response={200: ProcedureListOut, **ERRORS}, url_name="procedures-list")
 def procedures(request, params: Query[ListParams]):
     """Procedures matching ``q`` / ``life_event`` / ``offered``, a page of ``limit`` from ``offset``."""
     qs = services.filter_procedures(params.q, life_event=params.life_event, offered_only=params.offered)

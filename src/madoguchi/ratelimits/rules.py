@@ -70,6 +70,16 @@ RULES: tuple[Rule, ...] = (
     _rule("POST", r"^/open311/v2/requests\.(json|xml)$", "report"),
     _rule("POST", r"^/notices/$", "subscribe"),
     _rule("POST", r"^/notices/push/subscribe$", "subscribe"),
+    # bulky-waste requests (issue #14): the page's steps and the API, like other online applications
+    _rule("POST", r"^(/en)?/procedures/bulky-waste/(apply|submit|status)/$", "apply"),
+    _rule("POST", r"^/api/v1/bulky-waste/requests$", "apply"),
+    # online applications (issue #14): starting one mails a code; codes and secrets are guessed like passwords
+    _rule("POST", r"^/(en/)?procedures/apply/[-a-zA-Z0-9_]+/$", "apply"),
+    _rule("POST", r"^/(en/)?procedures/apply/[-a-zA-Z0-9_]+/d/[-a-zA-Z0-9_]+/(verify|confirm)/$", "apply"),
+    _rule("POST", r"^/(en/)?procedures/status/$", "login"),
+    _rule("POST", r"^/(en/)?procedures/status/[-A-Z0-9]+/(correction|withdraw)/$", "apply"),
+    _rule("POST", r"^/api/v1/applications$", "apply", _token_or_ip),
+    _rule("GET", r"^/api/v1/applications/[-A-Za-z0-9]+$", "search"),
 )
 
 

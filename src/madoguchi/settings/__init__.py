@@ -79,7 +79,14 @@ INSTALLED_APPS = [
     "madoguchi.consultations", "madoguchi.reports",  # public comment; citizen reports over Open311 (issue #16)
     "madoguchi.emergency", "madoguchi.notices",  # JMA alerts, emergency mode, signage; subscriptions (issue #17)
     "madoguchi.easy",  # plain Japanese (やさしい日本語) pages with ruby (issue #18)
+    "madoguchi.procedures",  # procedure guide (手続きガイド) and life-event guide (issue #14)
+    "madoguchi.eforms",  # forms staff build without code (電子申請フォーム, issue #14)
+    "madoguchi.applications",  # applications (申請): citizen flow, staff queue (issue #14)
+    "madoguchi.bulky",  # bulky-waste collection requests (粗大ごみ収集申込, issue #14)
 ]
+#: Tests only: apps whose migrated rows are not snapshotted for serialized rollback (browser tests). The procedure
+#: guide's 13k seeded rows would cost ~12 s per browser test to restore; its tests call install_seed() instead.
+TEST_NON_SERIALIZED_APPS = ["madoguchi.procedures"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -88,6 +95,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "madoguchi.i18n.StaffLanguageMiddleware",  # staff pages (no /en/ address) follow the language cookie (#18)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -250,6 +258,7 @@ RATE_LIMITS = {
     "opinion": "10/h",         # public comment opinions from /consultations/<slug>/opinion/, per address
     "report": "10/h",          # citizen reports (the /reports/new/ form and Open311 POST), per address
     "subscribe": "10/h",       # mail and Web Push subscriptions to notices, per address
+    "apply": "30/h",           # online applications: starts (mail a code), submissions, corrections, per address
 }
 #: Proxies in front of the app servers that append to X-Forwarded-For (0: use the connection's address)
 RATE_LIMIT_TRUSTED_PROXIES = int(os.environ.get("MADOGUCHI_TRUSTED_PROXIES", "0"))
@@ -336,6 +345,9 @@ AUTH_PASSWORD_VALIDATORS = [  # citizen registration is public: no "12345678"
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Online applications (issue #14): a draft (一時保存) and its resume link live this many days after the last save
+APPLICATIONS_DRAFT_TTL_DAYS = 30
 
 # Errors of requests (500s, with traceback) and of madoguchi's own code go to the console (stderr),
 # where systemd's journal or the container runtime keeps them.

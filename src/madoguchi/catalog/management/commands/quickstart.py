@@ -69,3 +69,9 @@ class Command(BaseCommand):
             call_command("counters", "seed-demo", **streams)
         if not Facility.objects.exists():
             call_command("reservations", "seed-demo", **streams)
+        # online procedures (issue #14): 亀岡市's bulky-waste fee table, the bulky form and its collection areas,
+        # and the sample form 「水道の使用開始届」 (both idempotent; staff reviews of fees are kept)
+        call_command("bulky_fees", "--install", **streams)
+        from madoguchi.eforms import services as eforms
+
+        eforms.install_demo_form()
