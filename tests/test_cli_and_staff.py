@@ -81,8 +81,8 @@ def test_staff_home_links_every_staff_page_and_creates_a_dataset(client, admin_u
 
     client.force_login(admin_user)
     home = client.get("/staff/").content.decode()
-    for name in ("catalog:dataset_new", "staff:upload", "quality:dashboard", "gomi:not_found", "shelters:staff",
-                 "events:staff", "counters:staff", "reservations:staff", "faq:staff", "plans:staff"):
+    for name in ("catalog:dataset_new", "staff:upload", "quality_staff:dashboard", "gomi:not_found", "shelters:staff",
+                 "events:staff", "counters:staff", "reservations:staff", "faq:staff", "plans_staff:staff"):
         assert f'href="{reverse(name)}"' in home, name
     form = {"title": "区別人口", "slug": "population-by-ward", "organization": org.pk, "license_id": "cc-by-4.0",
             "update_frequency": "IRREG", "description": ""}

@@ -153,7 +153,7 @@ def test_html_in_an_opinion_is_text(open_consultation, client, settings):
     assert _post(client, c, text='<script>alert("x")</script><b>太字</b>').status_code == 302
     assert Opinion.objects.get().text == '<script>alert("x")</script><b>太字</b>'
     staff = _staff(client)
-    page = staff.get(reverse("consultations:staff_work", args=[c.pk])).content.decode()
+    page = staff.get(reverse("consultations_staff:staff_work", args=[c.pk])).content.decode()
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page and "<script>alert" not in page
 
 
@@ -234,7 +234,7 @@ def _staff(client):
 
 
 def test_staff_pages_need_staff(open_consultation, client):
-    for url in (reverse("consultations:staff"), reverse("consultations:staff_work", args=[open_consultation.pk])):
+    for url in (reverse("consultations_staff:staff"), reverse("consultations_staff:staff_work", args=[open_consultation.pk])):
         r = client.get(url)
         assert r.status_code == 302 and "/login/" in r["Location"]
 
@@ -245,53 +245,53 @@ def test_staff_flow_split_merge_group_review_publish(open_consultation, client, 
     c = open_consultation
     staff = _staff(client)
     fax = services.Channel.objects.get(name="FAX")
-    r = staff.post(reverse("consultations:staff_entry", args=[c.pk]), {
+    r = staff.post(reverse("consultations_staff:staff_entry", args=[c.pk]), {
         "channel": fax.pk, "received_on": timezone.localdate().isoformat(), "name": "幸 太郎",
         "text": "窓口の待ち時間を減らしてほしい。\n---\n電話番号 044-200-1234 の山田太郎まで連絡ください。"})
     assert r.status_code == 302
     first, second = Opinion.objects.order_by("pk")
     assert first.submission == second.submission and first.submission.channel == fax
     # merge the two, then split again
-    staff.post(reverse("consultations:staff_work", args=[c.pk]), {"action": "merge", "opinion": [first.pk, second.pk]})
+    staff.post(reverse("consultations_staff:staff_work", args=[c.pk]), {"action": "merge", "opinion": [first.pk, second.pk]})
     assert Opinion.objects.count() == 1
     merged = Opinion.objects.get()
-    r = staff.post(reverse("consultations:staff_split", args=[merged.pk]), {"text": merged.text.replace("\n", "\n---\n")})
+    r = staff.post(reverse("consultations_staff:staff_split", args=[merged.pk]), {"text": merged.text.replace("\n", "\n---\n")})
     assert r.status_code == 302 and Opinion.objects.count() == 2
-    r = staff.post(reverse("consultations:staff_split", args=[merged.pk]), {"text": "書き換えた\n---\n文"})
+    r = staff.post(reverse("consultations_staff:staff_split", args=[merged.pk]), {"text": "書き換えた\n---\n文"})
     assert "文言を変えることはできません" in r.content.decode()
     # web opinion; group it with the first
     services.submit_opinion(c, text="オンライン申請を増やしてください。", consent=True)
     a, b, web = Opinion.objects.order_by("pk")
-    staff.post(reverse("consultations:staff_work", args=[c.pk]), {"action": "group", "target": "new", "opinion": [a.pk, web.pk]})
+    staff.post(reverse("consultations_staff:staff_work", args=[c.pk]), {"action": "group", "target": "new", "opinion": [a.pk, web.pk]})
     g1 = a.__class__.objects.get(pk=a.pk).group
-    staff.post(reverse("consultations:staff_work", args=[c.pk]), {"action": "group", "target": "new", "opinion": [b.pk]})
+    staff.post(reverse("consultations_staff:staff_work", args=[c.pk]), {"action": "group", "target": "new", "opinion": [b.pk]})
     g2 = Opinion.objects.get(pk=b.pk).group
     assert (g1.number, g2.number) == (1, 2) and g1.opinions.count() == 2
     cls = {x.code: x for x in services.AnswerClass.objects.all()}
-    staff.post(reverse("consultations:staff_group", args=[g1.pk]), {
+    staff.post(reverse("consultations_staff:staff_group", args=[g1.pk]), {
         "summary": "待ち時間を減らし、オンライン申請を増やしてほしい。", "answer": "計画の取組 3 で進めます。",
         "answer_class": cls["A"].pk})
     # the period is still open: review is refused with the reasons
-    staff.post(reverse("consultations:staff_state", args=[c.pk]), {"to": "review"})
+    staff.post(reverse("consultations_staff:staff_state", args=[c.pk]), {"to": "review"})
     c.refresh_from_db()
     assert c.result_state == "draft"
     c.ends_at = timezone.now() - dt.timedelta(minutes=1)
     c.save()
-    staff.post(reverse("consultations:staff_state", args=[c.pk]), {"to": "review"})
+    staff.post(reverse("consultations_staff:staff_state", args=[c.pk]), {"to": "review"})
     c.refresh_from_db()
     assert c.result_state == "draft"  # group 2 has no answer yet
-    staff.post(reverse("consultations:staff_group", args=[g2.pk]), {
+    staff.post(reverse("consultations_staff:staff_group", args=[g2.pk]), {
         "summary": g2.summary, "answer": "個別の連絡はいたしません。", "answer_class": cls["E"].pk})
     for to in ("review", "draft", "review", "approved"):
-        staff.post(reverse("consultations:staff_state", args=[c.pk]), {"to": to, "note": "確認"})
+        staff.post(reverse("consultations_staff:staff_state", args=[c.pk]), {"to": to, "note": "確認"})
     c.refresh_from_db()
     assert c.result_state == "approved"
     # approved: editing is refused
-    r = staff.post(reverse("consultations:staff_group", args=[g2.pk]), {"summary": "x", "answer": "y"})
+    r = staff.post(reverse("consultations_staff:staff_group", args=[g2.pk]), {"summary": "x", "answer": "y"})
     assert "作成中に戻してください" in r.content.decode()
     assert client.get(reverse("consultations:result", args=[c.slug])).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
-        staff.post(reverse("consultations:staff_state", args=[c.pk]), {"to": "published"})
+        staff.post(reverse("consultations_staff:staff_state", args=[c.pk]), {"to": "published"})
     c.refresh_from_db()
     assert c.result_state == "published" and c.result_published_at
     t = services.result_table(c)
@@ -313,17 +313,17 @@ def test_staff_flow_split_merge_group_review_publish(open_consultation, client, 
 def test_staff_create_consultation_with_link_document(db, client):
     staff = _staff(client)
     services.ensure_defaults()
-    r = staff.post(reverse("consultations:staff_new"), {
+    r = staff.post(reverse("consultations_staff:staff_new"), {
         "c-title": "子育て支援計画（案）", "c-slug": "kosodate-2027", "c-department": "こども未来局",
         "c-summary": "子育て支援の計画案です。", "c-starts_at": "2027-01-05T09:00", "c-ends_at": "2027-02-04T17:00",
         "c-channels": [services.web_channel().pk], "c-announced": "on", "action": "consultation"})
     assert r.status_code == 302, r.content.decode()[:2000]
     c = Consultation.objects.get(slug="kosodate-2027")
     assert timezone.localtime(c.starts_at).hour == 9
-    staff.post(reverse("consultations:staff_edit", args=[c.pk]), {
+    staff.post(reverse("consultations_staff:staff_edit", args=[c.pk]), {
         "action": "document", "d-title": "計画案 (本文)", "d-url": "https://example.jp/plan.pdf"})
     assert c.documents.get().href() == "https://example.jp/plan.pdf"
-    r = staff.post(reverse("consultations:staff_new"), {
+    r = staff.post(reverse("consultations_staff:staff_new"), {
         "c-title": "x", "c-slug": "bad", "c-department": "y", "c-summary": "z",
         "c-starts_at": "2027-02-05T09:00", "c-ends_at": "2027-01-04T17:00", "action": "consultation"})
     assert 'id="id_c-ends_at_error"' in r.content.decode()

@@ -190,6 +190,26 @@ def test_emergency_page__prepare_when_off_and_what_to_do_when_on(client, db, dja
     assert "<ruby>用意<rt>ようい</rt></ruby>" not in on
 
 
+def test_reservations_page__how_to_book_and_cancel_with_ruby_and_links(client, db):
+    from madoguchi.reservations.services import CANCEL_DEADLINE_HOURS
+
+    html = client.get("/easy/reservations/").content.decode()
+    assert '<div class="easy" lang="ja">' in html
+    assert "<h1><ruby>施設<rt>しせつ</rt></ruby>の <ruby>予約<rt>よやく</rt></ruby></h1>" in html
+    assert "<ruby>利用<rt>りよう</rt></ruby><ruby>者<rt>しゃ</rt></ruby><ruby>登録<rt>とうろく</rt></ruby>" in html
+    assert "<ruby>抽選<rt>ちゅうせん</rt></ruby>" in html
+    assert "<ruby>取<rt>と</rt></ruby>り<ruby>消<rt>け</rt></ruby>せます" in html
+    assert f"{CANCEL_DEADLINE_HOURS}<ruby>時間<rt>じかん</rt></ruby>" in html
+    links = re.findall(r'<a href="([^"]+)"', html.split('<div class="easy" lang="ja">', 1)[1])
+    for path in ("/reservations/", "/reservations/register/", "/reservations/lottery/", "/reservations/mine/",
+                 "/easy/garbage/"):
+        assert path in links, path
+    # the ordinary page links to the plain one; the staff list offers its text for editing
+    assert 'href="/easy/reservations/" lang="ja"' in client.get("/reservations/").content.decode()
+    assert "/en/" not in links and 'href="/easy/reservations/"' not in client.get("/en/reservations/").content.decode()
+    assert "reservations" in [p.slug for p, _saved in easy.pages()]
+
+
 # --- staff ------------------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -244,3 +264,33 @@ def test_staff_forms_need_csrf(django_user_model, db):
     client.force_login(django_user_model.objects.create_user("csrf", password="pw-123456-x", is_staff=True))
     assert client.post("/easy/staff/overrides/", {"surface": "東田町", "reading": "ひがしだちょう"}).status_code == 403
     assert client.post("/easy/staff/pages/garbage/", {"body": "x", "save": "1"}).status_code == 403
+
+
+def test_procedures_page__finding_applying_status_correction_and_bulky_waste_with_ruby_and_links(client, db):
+    from django.conf import settings
+
+    html = client.get("/easy/procedures/").content.decode()
+    assert '<div class="easy" lang="ja">' in html
+    body = html.split('<div class="easy" lang="ja">', 1)[1]
+    assert "<h1><ruby>手続<rt>てつづき</rt></ruby>と インターネットの <ruby>申請<rt>しんせい</rt></ruby></h1>" in body
+    for word in ("<ruby>確認<rt>かくにん</rt></ruby>コード", "<ruby>一時<rt>いちじ</rt></ruby><ruby>保存<rt>ほぞん</rt></ruby>",
+                 "<ruby>受付<rt>うけつけ</rt></ruby><ruby>番号<rt>ばんごう</rt></ruby>",
+                 "<ruby>補正<rt>ほせい</rt></ruby>", "<ruby>取下<rt>とりさ</rt></ruby>げ",
+                 "<ruby>粗大<rt>そだい</rt></ruby>ごみ", f"{settings.APPLICATIONS_DRAFT_TTL_DAYS}<ruby>日<rt>にち</rt></ruby>"):
+        assert word in body, word
+    links = re.findall(r'<a href="([^"]+)"', body)
+    for path in ("/procedures/", "/procedures/life-events/", "/procedures/status/", "/procedures/bulky-waste/",
+                 "/easy/garbage/", "/easy/reservations/"):
+        assert path in links, path
+    assert all(client.get(path).status_code == 200 for path in ("/procedures/status/", "/procedures/life-events/"))
+    # the ordinary guide links to the plain page (not in English); staff can edit its text
+    assert 'href="/easy/procedures/" lang="ja"' in client.get("/procedures/").content.decode()
+    assert 'href="/easy/procedures/"' not in client.get("/en/procedures/").content.decode()
+    assert "procedures" in [p.slug for p, _saved in easy.pages()]
+
+
+def test_procedures_page__staff_text_replaces_the_built_in_one(client, db):
+    easy.save_text("procedures", "## 窓口\n市役所の 1階に 来てください。")
+    html = client.get("/easy/procedures/").content.decode()
+    assert "<h2><ruby>窓口<rt>まどぐち</rt></ruby></h2>" in html and "<ruby>処理<rt>しょり</rt></ruby>" not in html
+    assert "/procedures/bulky-waste/" in html  # the links to the real pages stay

@@ -333,3 +333,13 @@ def test_procedure_questions_go_to_the_procedure_guide(published):
     bulky = services.ask("粗大ごみの収集を申し込みたい", log=False)
     assert bulky.service["kind"] == "procedure" and bulky.service["url"] == "/procedures/bulky-waste/"
     assert services.ask("犬の登録はどうすればいいですか", log=False).service is None
+
+
+def test_procedure_answer_on_the_chat_page_links_the_guide(client, published):
+    from madoguchi.procedures import services as procedures
+
+    procedures.install_seed()
+    page = client.get("/faq/", {"q": "引っ越してきたので住所の手続きをしたい"}).content.decode()
+    tennyu = procedures.by_key("転入届")
+    assert f'href="/procedures/{tennyu.pk}/"' in page
+    assert "この手続きの案内" in page and "避難所は地図と一覧から探せます" not in page

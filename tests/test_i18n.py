@@ -12,9 +12,20 @@ Japanese punctuation and full-width forms), except
   taken from the data or typed by the user, code).
 
 Attributes people read (``aria-label``, ``placeholder``, ``title``, ``alt``) are checked too. And every
-entry of ``locale/en/LC_MESSAGES/django.po`` has a translation (none empty, none fuzzy), and the
-committed ``.mo`` holds exactly the ``.po``'s translations.
+entry of every English catalogue in the tree (``locale/en/LC_MESSAGES/django.po`` and each app-local
+``<app>/locale/en/LC_MESSAGES/django.po``) has a translation (none empty, none fuzzy), and the
+committed ``.mo`` beside it holds exactly the ``.po``'s translations.
 """
+
+# Updating the main catalogue (src/madoguchi/locale) without the strings of the apps that keep their own
+# catalogue (procedures, eforms, applications, bulky), then compiling only it:
+#   cd src/madoguchi && ../../.venv/bin/madoguchi makemessages -l en --no-obsolete --ignore 'static/*' \
+#     --ignore 'bundle/*' --ignore 'procedures/*' --ignore 'eforms/*' --ignore 'applications/*' \
+#     --ignore 'bulky/*' --ignore 'templates/procedures/*' --ignore 'templates/eforms/*' \
+#     --ignore 'templates/applications/*' --ignore 'templates/bulky/*' && rm -rf var
+#   (translate every empty or fuzzy msgstr), then
+#   cd locale && DJANGO_SETTINGS_MODULE=madoguchi.settings ../../../.venv/bin/django-admin compilemessages -l en \
+#     && rm -rf var
 
 from __future__ import annotations
 
@@ -97,28 +108,74 @@ def read_po(path: Path = PO) -> list[dict]:
     return entries
 
 
-def test_po__every_entry_is_translated_and_none_is_fuzzy():
-    entries = read_po()
-    assert len(entries) > 300
-    untranslated = [(e["ref"], e["msgid"]) for e in entries if not all(e["msgstr"].values())]
-    fuzzy = [(e["ref"], e["msgid"]) for e in entries if "fuzzy" in e["flags"]]
-    assert untranslated == [] and fuzzy == []
-    still_japanese = [(e["ref"], e["msgstr"]) for e in entries
-                      if any(JAPANESE.search(s) for s in e["msgstr"].values())]
-    assert still_japanese == []
+def catalogues(root: Path = SRC) -> list[Path]:
+    """Every English catalogue in the tree: the main one (``locale/``) and each app-local one
+    (``<app>/locale/en/LC_MESSAGES/django.po``, as the new apps keep theirs)."""
+    return sorted(root.glob("locale/en/LC_MESSAGES/django.po")) + sorted(root.glob("*/locale/en/LC_MESSAGES/django.po"))
 
 
-def test_mo__holds_exactly_the_translations_of_the_po():
-    """The committed .mo is compiled from the committed .po (``madoguchi compilemessages``)."""
-    with open(MO, "rb") as fh:
+def po_problems(po: Path) -> dict[str, list]:
+    """What is wrong with a catalogue: ``{"untranslated", "fuzzy", "still_japanese", "mo"}``, each a list of
+    ``(reference, msgid or text)``; all empty when every entry is translated into English and the ``.mo``
+    beside it holds exactly the ``.po``'s translations (a ``.po`` without its ``.mo`` translates nothing)."""
+    entries = read_po(po)
+    problems = {
+        "untranslated": [(e["ref"], e["msgid"]) for e in entries
+                         if not e["msgstr"] or not all(e["msgstr"].values())],
+        "fuzzy": [(e["ref"], e["msgid"]) for e in entries if "fuzzy" in e["flags"]],
+        "still_japanese": [(e["ref"], e["msgstr"]) for e in entries
+                           if any(JAPANESE.search(s) for s in e["msgstr"].values())],
+        "mo": [],
+    }
+    mo = po.with_suffix(".mo")
+    if not mo.exists():
+        problems["mo"].append((str(mo), "missing"))
+        return problems
+    with open(mo, "rb") as fh:
         catalog = gettext.GNUTranslations(fh)
-    for e in read_po():
+    for e in entries:
         if e["msgid_plural"] is None:
-            assert catalog.gettext(e["msgid"]) == e["msgstr"][0], e["ref"]
-        else:
-            assert catalog.ngettext(e["msgid"], e["msgid_plural"], 1) == e["msgstr"][0], e["ref"]
-            assert catalog.ngettext(e["msgid"], e["msgid_plural"], 2) == e["msgstr"][1], e["ref"]
-    assert len(catalog._catalog) - 1 == sum(1 if e["msgid_plural"] is None else 2 for e in read_po())
+            if catalog.gettext(e["msgid"]) != e["msgstr"].get(0, e["msgid"]):
+                problems["mo"].append((e["ref"], e["msgid"]))
+        elif (catalog.ngettext(e["msgid"], e["msgid_plural"], 1), catalog.ngettext(e["msgid"], e["msgid_plural"], 2)) \
+                != (e["msgstr"].get(0), e["msgstr"].get(1)):
+            problems["mo"].append((e["ref"], e["msgid"]))
+    if len(catalog._catalog) - 1 != sum(1 if e["msgid_plural"] is None else 2 for e in entries):
+        problems["mo"].append((str(mo), "holds other entries than the .po"))
+    return problems
+
+
+def test_po__the_main_catalogue_is_found_and_large():
+    assert catalogues()[0] == PO and len(read_po()) > 300
+
+
+@pytest.mark.parametrize("po", catalogues(), ids=lambda p: str(p.relative_to(SRC)))
+def test_po__every_catalogue_is_translated_none_fuzzy_and_its_mo_compiled(po):
+    """Every entry of every catalogue has an English translation (none empty, none fuzzy, no Japanese
+    left) and the committed ``.mo`` is compiled from the committed ``.po`` (``compilemessages``)."""
+    assert po_problems(po) == {"untranslated": [], "fuzzy": [], "still_japanese": [], "mo": []}
+
+
+def test_po__an_untranslated_entry_in_an_app_local_catalogue_fails(tmp_path):
+    """The check reads app-local catalogues too, and finds what is wrong in them."""
+    import shutil
+
+    main = tmp_path / "locale" / "en" / "LC_MESSAGES"
+    main.mkdir(parents=True)
+    shutil.copy(PO, main / "django.po")
+    shutil.copy(MO, main / "django.mo")
+    app = tmp_path / "newapp" / "locale" / "en" / "LC_MESSAGES"
+    app.mkdir(parents=True)
+    (app / "django.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#: newapp/views.py:1\nmsgid "申請"\nmsgstr "Application"\n\n'
+        '#: newapp/views.py:2\nmsgid "受付"\nmsgstr ""\n\n'
+        '#: newapp/views.py:3\n#, fuzzy\nmsgid "窓口"\nmsgstr "Counter"\n', encoding="utf-8")
+    assert catalogues(tmp_path) == [main / "django.po", app / "django.po"]
+    assert po_problems(main / "django.po") == {"untranslated": [], "fuzzy": [], "still_japanese": [], "mo": []}
+    assert po_problems(app / "django.po") == {
+        "untranslated": [("newapp/views.py:2", "受付")], "fuzzy": [("newapp/views.py:3", "窓口")],
+        "still_japanese": [], "mo": [(str(app / "django.mo"), "missing")]}
 
 
 def test_read_po__can_fail(tmp_path):
@@ -208,9 +265,10 @@ def test_rule__finds_japanese_and_respects_the_exemptions():
 
 
 @pytest.fixture
-def city(db):
+def city(db, settings):
     """Real data for every page: Kawasaki's garbage data (both languages), events, counters with
-    readings, a facility with slots and an open lottery."""
+    readings, a facility with slots and an open lottery, the bundled plans, an open public consultation,
+    a published citizen report and a notice with a subscription."""
     from madoguchi.counters import services as counters
     from madoguchi.events import services as events
     from madoguchi.gomi import services as gomi
@@ -243,7 +301,41 @@ def city(db):
     from madoguchi.counters.models import Counter
     from madoguchi.events.models import Event
     counter = Counter.objects.select_related("office").first()
-    return {"period": period, "event": Event.objects.filter(state="published").first(), "counter": counter}
+    return {"period": period, "event": Event.objects.filter(state="published").first(), "counter": counter,
+            **_public_pages_data(settings, now)}
+
+
+def _public_pages_data(settings, now) -> dict:
+    """The objects of the pages moved into ``i18n_patterns`` (issue #18): plans, a consultation, a report,
+    a notice and the tokens of its subscription's links."""
+    from madoguchi.consultations import services as consultations
+    from madoguchi.consultations.models import Consultation
+    from madoguchi.notices import services as notices
+    from madoguchi.notices.models import Notice, Topic
+    from madoguchi.plans import services as plans
+    from madoguchi.reports import services as reports
+
+    settings.REPORTS_CITY_BBOX = (35.47, 139.46, 35.64, 139.80)
+    plans.load_bundled(actor="test_i18n")
+    consultations.ensure_defaults()
+    consultation = Consultation.objects.create(
+        slug="dx-plan-2027", title="デジタル化推進計画（案）", department="総務企画局 デジタル化推進室",
+        summary="市の手続をスマートフォンでできるようにする計画の案です。", announced=True, announced_via="市政だより",
+        starts_at=now - dt.timedelta(days=5), ends_at=now + dt.timedelta(days=25))
+    consultation.channels.set(consultations.Channel.objects.all())
+    reports.seed_services()
+    report = reports.submit_report(service_code="park", description="公園のベンチが壊れています。",
+                                   lat=35.5764, lon=139.6595)
+    reports.moderate(report, publish=True)
+    notices.install_defaults()
+    notice = Notice.objects.create(title="大雨への備え", body="側溝の掃除をお願いします。",
+                                   topic=Topic.objects.get(slug="bousai"), state=Notice.State.DONE)
+    sub = notices.subscribe_mail("taro@example.jp", topics=["bousai"])
+    from madoguchi.plans.models import Plan
+
+    return {"plans": list(Plan.objects.order_by("slug").values_list("slug", flat=True)),
+            "consultation": consultation, "report": report, "notice": notice,
+            "verify": notices.make_token("verify", sub.pk), "unsub": notices.make_token("unsub", sub.pk)}
 
 
 def english_pages(city) -> list[str]:
@@ -258,7 +350,44 @@ def english_pages(city) -> list[str]:
         "/en/reservations/", "/en/reservations/facilities/court/", "/en/reservations/lottery/",
         f"/en/reservations/lottery/{city['period'].pk}/",
         "/en/faq/", "/en/faq/?q=zzzz", "/en/no-such-page/",
+        *catalog_pages(),
+        *moved_pages(city),
     ]
+
+
+def moved_pages(city) -> list[str]:
+    """The public pages that were outside ``i18n_patterns`` until issue #18: standards, plans, public
+    consultations, citizen reports, notices."""
+    from madoguchi.standards import services as standards
+
+    consultation, report = city["consultation"].slug, city["report"]
+    return [
+        "/en/standards/", *[f"/en/standards/{s.id}/" for s in standards.all_standards()],
+        "/en/standards/no-such-standard/",
+        "/en/plans/", *[f"/en/plans/{slug}/" for slug in city["plans"]],
+        "/en/consultations/", f"/en/consultations/{consultation}/", f"/en/consultations/{consultation}/opinion/",
+        f"/en/consultations/{consultation}/opinion/thanks/",
+        "/en/reports/", "/en/reports/new/", "/en/reports/map/", f"/en/reports/{report.pk}/",
+        f"/en/reports/track/{report.token}/",
+        "/en/notices/", "/en/notices/t/bousai/", f"/en/notices/n/{city['notice'].pk}/",
+        f"/en/notices/v/{city['verify']}/", f"/en/notices/u/{city['unsub']}/", "/en/notices/v/bad-token/",
+    ]
+
+
+def catalog_pages() -> list[str]:
+    """The open-data catalogue in English: the list (plain, searched in Japanese, empty, filtered) and every
+    dataset page and resource page (preview, columns and types, import report, versions) of the loaded data."""
+    from madoguchi.catalog.models import Resource
+
+    pages = ["/en/datasets/", "/en/datasets/?q=%E9%81%BF%E9%9B%A3", "/en/datasets/?q=zzzz-nothing",
+             "/en/datasets/?theme=disaster", "/en/datasets/?q=zzzz-nothing&page=2"]
+    resources = Resource.objects.select_related("dataset").order_by("dataset__slug", "pk")
+    for r in resources:
+        dataset = f"/en/datasets/{r.dataset.slug}/"
+        pages += [dataset] if dataset not in pages else []
+        pages.append(f"{dataset}resources/{r.pk}/")
+    pages.append(f"{dataset}resources/{r.pk}/?column=%E5%90%8D%E7%A7%B0&value=x")  # a filtered preview
+    return pages
 
 
 def test_english_pages__no_japanese_outside_data(client, city):
@@ -297,7 +426,10 @@ def test_language_switch__keeps_the_page_and_its_query(client, city):
     assert _switch(client.get("/reservations/lottery/").content.decode()) == [("/en/reservations/lottery/", "en", "English")]
     assert _switch(client.get("/en/").content.decode()) == [("/", "ja", "日本語")]
     # a page without an English version (outside i18n_patterns) leads to the English home page
-    assert _switch(client.get("/standards/").content.decode()) == [("/en/", "en", "English")]
+    assert _switch(client.get("/emergency/").content.decode()) == [("/en/", "en", "English")]
+    # the pages moved into i18n_patterns (standards, plans, consultations, reports, notices) keep theirs
+    assert _switch(client.get("/standards/").content.decode()) == [("/en/standards/", "en", "English")]
+    assert _switch(client.get("/en/notices/").content.decode()) == [("/notices/", "ja", "日本語")]
 
 
 def test_hreflang__alternates_for_both_languages_and_x_default(client, city):
@@ -305,13 +437,21 @@ def test_hreflang__alternates_for_both_languages_and_x_default(client, city):
     links = re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html)
     assert links == [("ja", "http://testserver/events/"), ("en", "http://testserver/en/events/"),
                      ("x-default", "http://testserver/events/")]
-    assert "hreflang=\"x-default\"" not in client.get("/standards/").content.decode()
+    assert "hreflang=\"x-default\"" not in client.get("/emergency/").content.decode()
+    assert "hreflang=\"x-default\"" in client.get("/standards/").content.decode()
 
 
 def test_outside_i18n_patterns__api_staff_and_feeds_have_no_english_address(client, city):
     assert client.get("/en/api/v1/datasets").status_code == 404
     assert client.get("/en/staff/").status_code == 404
     assert client.get("/en/open311/v2/services.json").status_code == 404
+    # the staff pages of the apps whose public pages have an English address (issue #18): no /en/ address
+    for path in ("/plans/staff/", "/consultations/staff/", "/reports/staff/", "/notices/staff/", "/staff/quality/"):
+        assert client.get("/en" + path).status_code == 404, path
+    # their Japanese addresses are unchanged
+    for path in ("/plans/", "/standards/", "/consultations/", "/reports/", "/notices/"):
+        assert client.get(path).status_code == 200, path
+        assert client.get("/en" + path).status_code == 200, path
     assert client.get("/api/v1/datasets").status_code == 200
 
 
@@ -367,3 +507,85 @@ def test_api__message_follows_accept_language_and_codes_do_not(client, db, path,
 
 def test_settings__languages_are_the_two_the_catalogue_has():
     assert django_settings.LANGUAGE_CODE == "ja" and [c for c, _ in django_settings.LANGUAGES] == ["ja", "en"]
+
+
+# --- staff pages: Japanese first, English with the language cookie ---------------------------------
+
+def test_staff_page__english_with_the_cookie_the_language_switch_sets(client, city, admin_user):
+    """Staff pages have no /en/ address; an English Accept-Language alone keeps them Japanese (one language
+    per form), the switch (``?language=en``) sets the language cookie, and then they are English."""
+    client.force_login(admin_user)
+    html = client.get("/staff/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="ja">' in html and "職員メニュー" in html
+    assert _switch(html) == [("/staff/?language=en", "en", "English")]
+    response = client.get("/staff/?language=en", HTTP_ACCEPT_LANGUAGE="en")
+    assert (response.status_code, response.url) == (302, "/staff/")
+    assert response.cookies[django_settings.LANGUAGE_COOKIE_NAME].value == "en"
+    from madoguchi.catalog.models import Resource
+
+    table = Resource.objects.filter(current_version__row_count__gt=0).order_by("pk").first()
+    suppress = f"/staff/privacy/resources/{table.pk}/suppress/"
+    for path in ("/staff/", "/en/staff/datasets/new/", "/staff/quality/", "/plans/staff/", suppress):
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="en")
+        html = response.content.decode()
+        assert response.status_code == 200 and '<html lang="en">' in html, path
+        assert japanese_outside_data(html) == [], path
+    html = client.get("/staff/").content.decode()
+    assert "Staff menu" in html and "Create a dataset" in html and "Import a file" in html
+    assert _switch(html) == [("/staff/?language=ja", "ja", "日本語")]
+    assert client.get("/staff/?language=ja").cookies[django_settings.LANGUAGE_COOKIE_NAME].value == "ja"
+    assert '<html lang="ja">' in client.get("/staff/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_staff_page__flash_message_and_form_labels_in_english(client, admin_user, org):
+    from madoguchi.catalog.models import Theme
+
+    Theme.objects.create(slug="disaster", title="防災・安全", title_en="Disaster prevention and safety")
+    client.force_login(admin_user)
+    html = client.get("/en/staff/datasets/new/").content.decode()
+    assert ">Title<" in html and "Disaster prevention and safety" in html and "It cannot be changed later." in html
+    form = {"title": "区別人口", "slug": "population-by-ward", "organization": org.pk, "license_id": "cc-by-4.0",
+            "update_frequency": "IRREG", "description": "区ごとの人口"}
+    assert client.post("/en/staff/datasets/new/", form).status_code == 302
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/staff/").content.decode()
+    assert "Created the dataset “区別人口”. Now import its files." in html
+    # in Japanese, the same message in Japanese
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "ja"
+    form["slug"] = "population-2"
+    assert client.post("/staff/datasets/new/", form).status_code == 302
+    assert "データセット「区別人口」を作りました。ファイルを取り込んでください。" in client.get("/staff/").content.decode()
+
+
+# --- navigation for the procedure pages (issue #14) -----------------------------------------------
+
+def _hrefs(html: str) -> dict[str, str]:
+    """``{href: link text}`` of every link in the page."""
+    return {unescape(h): re.sub(r"<[^>]+>", "", t).strip()
+            for h, t in re.findall(r'<a href="([^"]*)"[^>]*>(.*?)</a>', html, re.DOTALL)}
+
+
+def test_navigation__procedures_in_the_site_menu_and_the_home_page(client, db):
+    menu = re.search(r'<nav aria-label="[^"]*">.*?</nav>', client.get("/").content.decode(), re.DOTALL).group(0)
+    assert _hrefs(menu)["/procedures/"] == "手続き"
+    assert _hrefs(client.get("/").content.decode())["/procedures/"] in ("手続き", "手続きの案内")
+    home = client.get("/en/").content.decode()
+    menu = re.search(r'<nav aria-label="Main menu">.*?</nav>', home, re.DOTALL).group(0)
+    assert _hrefs(menu)["/en/procedures/"] == "Procedures"
+    assert 'href="/en/procedures/">Procedure guide</a>' in home
+
+
+def test_navigation__staff_dashboard_links_to_the_procedure_and_form_pages(client, admin_user):
+    client.force_login(admin_user)
+    expected = {"/staff/procedures/": ("手続きガイドの管理", "Manage the procedure guide"),
+                "/staff/forms/": ("申請フォームの作成", "Build application forms"),
+                "/staff/applications/": ("申請の受付・審査", "Receive and review applications"),
+                "/staff/bulky/fees/": ("粗大ごみの料金表", "Bulky waste fee table"),
+                "/staff/bulky/route/": ("粗大ごみの収集ルート表", "Bulky waste collection route lists")}
+    links = _hrefs(client.get("/staff/").content.decode())
+    assert {href: links.get(href) for href in expected} == {href: ja for href, (ja, _) in expected.items()}
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    links = _hrefs(client.get("/staff/").content.decode())
+    assert {href: links.get(href) for href in expected} == {href: en for href, (_, en) in expected.items()}
+    for href in expected:  # each page answers the staff member
+        assert client.get(href).status_code == 200, href

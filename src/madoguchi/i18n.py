@@ -8,8 +8,10 @@ address; from any other page the switch leads to the home page of the other lang
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import translate_url
 from django.utils import translation
 from django.utils.translation import gettext_noop
@@ -21,18 +23,68 @@ def _has_language_prefix(path: str) -> bool:
     return translate_url(path, "en").startswith("/en/")
 
 
+#: The query parameter of the language switch on a staff page: ``/staff/?language=en`` remembers the
+#: language in ``settings.LANGUAGE_COOKIE_NAME`` and redirects to the page without it.
+SWITCH_PARAMETER = "language"
+
+
+def is_staff_page(path: str) -> bool:
+    """Whether *path* is a staff page that has no address per language (a ``staff`` segment, outside
+    ``i18n_patterns``: ``/staff/…``, ``/plans/staff/…``, ``/staff/quality/``); its language is the cookie's."""
+    return bool(re.search(r"(^|/)staff(/|$)", path)) and not _has_language_prefix(path)
+
+
+class StaffLanguageMiddleware:
+    """The language of staff pages (issue #18). They are outside ``i18n_patterns`` (no ``/en/`` address),
+    where ``LocaleMiddleware`` always answers Japanese; here the language cookie decides instead, which
+    the language switch of a staff page sets (``?language=en``: cookie set, redirect to the page). Without
+    the cookie a staff page stays Japanese whatever ``Accept-Language`` says (one language per form).
+    Goes right after ``LocaleMiddleware``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_staff_page(request.path):
+            return self.get_response(request)
+        languages = dict(settings.LANGUAGES)
+        chosen = request.GET.get(SWITCH_PARAMETER)
+        if chosen in languages and request.method in ("GET", "HEAD"):
+            query = request.GET.copy()
+            del query[SWITCH_PARAMETER]
+            response = HttpResponseRedirect(request.path + (f"?{query.urlencode()}" if query else ""))
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME, chosen, max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+            return response
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language in languages and language != translation.get_language():
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
 def language_urls(request: HttpRequest) -> dict[str, str]:
     """``{language code: URL of this page in that language}`` for every ``settings.LANGUAGES``;
     the query string is kept. A page outside ``i18n_patterns`` maps to each language's home page
-    (``/`` or ``/en/``), except its own language, which keeps the page."""
+    (``/`` or ``/en/``), except its own language, which keeps the page; a staff page maps to itself with
+    ``?language=<code>`` (``StaffLanguageMiddleware``)."""
     path = request.path
     query = request.GET.urlencode()
     current = translation.get_language() or settings.LANGUAGE_CODE
     translatable = _has_language_prefix(path) if request.resolver_match is not None else False
+    staff = not translatable and request.resolver_match is not None and is_staff_page(path)
     urls: dict[str, str] = {}
     for code, _name in settings.LANGUAGES:
         if code == current:
             url = path
+        elif staff:
+            switch = request.GET.copy()
+            switch[SWITCH_PARAMETER] = code
+            urls[code] = f"{path}?{switch.urlencode()}"
+            continue
         elif translatable:
             url = translate_url(path, code)
         else:
@@ -93,4 +145,19 @@ MODEL_LABELS = [
     # catalog.models.UpdateFrequency (quality/_freshness_badge.html)
     gettext_noop("毎日"), gettext_noop("毎週"), gettext_noop("毎月"), gettext_noop("四半期ごと"), gettext_noop("毎年"),
     gettext_noop("不定期"), gettext_noop("更新なし"), gettext_noop("未設定"),
+    # datastore.models.IngestJob.State (staff/dashboard.html)
+    gettext_noop("待機中"), gettext_noop("処理中"), gettext_noop("完了"), gettext_noop("失敗"),
+    # plans.models.Plan.Kind, AuditLogEntry.Action (plans/staff/dashboard.html)
+    gettext_noop("計画"), gettext_noop("実施計画・プログラム"), gettext_noop("総合計画"), gettext_noop("前計画"),
+    gettext_noop("作成"), gettext_noop("変更"), gettext_noop("削除"),
+    # consultations: the default channels (migration 0002), notices.services.DEFAULT_TOPICS,
+    # reports.models.ServiceRequest.Status and reports.services.DEFAULT_SERVICES (their names)
+    gettext_noop("インターネット"), gettext_noop("電子メール"), gettext_noop("FAX"), gettext_noop("郵送"), gettext_noop("持参"),
+    gettext_noop("防災"), gettext_noop("イベント"), gettext_noop("子育て"), gettext_noop("ごみ"), gettext_noop("施設予約"),
+    gettext_noop("計画・指標"),
+    gettext_noop("受付"), gettext_noop("対応中"), gettext_noop("完了"), gettext_noop("対応不可"),
+    gettext_noop("道路の損傷"), gettext_noop("街路灯の故障"), gettext_noop("公園の遊具・設備"), gettext_noop("落書き"),
+    gettext_noop("ごみの散乱・不法投棄"),
+    # plans.reports.published_checks (the names without a code)
+    gettext_noop("合計"), gettext_noop("状況別の件数"), gettext_noop("状況別の割合 (%)"),
 ]

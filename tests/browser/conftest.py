@@ -244,7 +244,7 @@ def _run_axe(page) -> "Violations":
     page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate(
         """async () => {
-            const r = await axe.run(document, {runOnly: {type: 'tag',
+            const r = await axe.run(document, {resultTypes: ['violations'], runOnly: {type: 'tag',
                 values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                 targets: v.nodes.map(n => n.target.join(' ')),

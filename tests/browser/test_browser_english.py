@@ -17,7 +17,9 @@ pytestmark = pytest.mark.browser
 SRC = Path(__file__).resolve().parents[2] / "src" / "madoguchi"
 VIEWPORTS = [pytest.param({"width": 320, "height": 640}, id="320px"),
              pytest.param({"width": 1280, "height": 800}, id="1280px")]
-PAGES = ["/en/", "/en/garbage/", "/en/garbage/?q=aluminum+foil"]
+PAGES = ["/en/", "/en/garbage/", "/en/garbage/?q=aluminum+foil",
+         # moved into i18n_patterns (issue #18, W1)
+         "/en/standards/", "/en/consultations/", "/en/notices/", "/en/reports/new/"]
 
 
 @pytest.fixture(autouse=True)
@@ -90,3 +92,64 @@ def test_language_switch__same_page_in_the_other_language_and_back(garbage, live
     page.get_by_role("navigation", name="Language").get_by_role("link", name="日本語").click()
     page.wait_for_url(f"{live_server.url}/")
     assert page.locator("h1").inner_text() == "オープンデータカタログ"
+
+
+# --- texts made by our JavaScript come in the page's language (data-text-* attributes) --------------
+
+@pytest.fixture
+def counters(transactional_db, settings):
+    """Demo counters, open at any hour; open event streams end (keep-alive 0.2 s) before the database is
+    emptied (as tests/browser/test_browser_events_counters.py)."""
+    import time
+
+    from madoguchi.counters import services, stream
+    from madoguchi.counters.models import Office
+
+    settings.COUNTERS_STREAM_KEEPALIVE_S = 0.2
+    services.seed_demo(days=0)
+    Office.objects.update(opens_at=None, closes_at=None)
+    yield services
+    deadline = time.monotonic() + 5
+    while stream.active_streams() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_counters_live_update__english_texts_on_the_english_page(counters, live_server, page_factory):
+    import time
+
+    from madoguchi.counters import stream
+    from madoguchi.counters.models import Counter, Office
+
+    page = _offsite_aborted(page_factory({"width": 1280, "height": 800}, locale="en-US"), live_server)
+    page.goto(live_server.url + "/en/counters/")
+    office = Office.objects.get(slug="miyamae")
+    counter = Counter.objects.get(office=office, slug="hoken")
+    deadline = time.monotonic() + 5
+    while not stream.active_streams() and time.monotonic() < deadline:  # the page's EventSource is connected
+        time.sleep(0.05)
+    assert stream.active_streams() == 1
+    counters.record_readings(office, [{"counter": "hoken", "waiting": 42, "calling": 777}])
+    row = f'tr[data-counter="{counter.pk}"]'
+    page.wait_for_function(f"""() => document.querySelector('{row} [data-field="calling"]').textContent === 'No. 777'""",
+                           timeout=5000)
+    assert page.locator(f'{row} [data-field="waiting"]').inner_text() == "42 people"
+    status = page.locator("#live-status").inner_text()
+    assert status.startswith("Updated at ") and status.endswith(f"{office.name} {counter.name}.")
+    assert "情報が更新されました" not in status
+    page.close()
+
+
+def test_shelters_location_button__english_status_on_the_english_page(db, live_server, page_factory):
+    page = _offsite_aborted(page_factory({"width": 320, "height": 640}, locale="en-US"), live_server)
+    # the visitor refuses to share the location (PERMISSION_DENIED = 1)
+    page.add_init_script("navigator.geolocation.getCurrentPosition = function (ok, fail) {"
+                         " setTimeout(function () { fail({code: 1}); }, 0); };")
+    page.goto(live_server.url + "/en/shelters/")
+    page.get_by_role("button", name="Use my location").click()
+    status = page.locator("[data-geo-status]")
+    page.wait_for_function("() => document.querySelector('[data-geo-status]').textContent !== ''", timeout=5000)
+    assert status.inner_text() == "Location access was not allowed. Please search by postal code."
+    page.goto(live_server.url + "/shelters/")  # and Japanese on the Japanese page
+    page.get_by_role("button", name="現在地から探す").click()
+    page.wait_for_function("() => document.querySelector('[data-geo-status]').textContent !== ''", timeout=5000)
+    assert status.inner_text() == "位置情報の利用が許可されませんでした。郵便番号で探してください。"

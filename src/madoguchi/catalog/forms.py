@@ -10,6 +10,8 @@ import copy
 
 from django import forms
 from django.db import models
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from .models import Dataset
 from .services import publication_errors
@@ -42,8 +44,9 @@ class DatasetForm(forms.ModelForm):
             blocking = unresolved_findings(self.instance)
             if blocking:
                 raise forms.ValidationError([
-                    f"個人情報の可能性がある列があるため公開できません: {f['resource']} / {f['column']} ({f['kind']})。"
-                    "理由を記録して承認 (madoguchi privacy-override または取り込み画面) してから公開してください。"
+                    _("個人情報の可能性がある列があるため公開できません: %(resource)s / %(column)s (%(kind)s)。"
+                      "理由を記録して承認 (madoguchi privacy-override または取り込み画面) してから公開してください。")
+                    % {"resource": f["resource"], "column": f["column"], "kind": f["kind"]}
                     for f in blocking])
         return cleaned
 
@@ -59,6 +62,16 @@ class StaffDatasetForm(DatasetForm):
         fields = STAFF_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 4}),
                    "themes": forms.CheckboxSelectMultiple}
-        help_texts = {"slug": "URL に使う英数字の名前 (例: population-by-ward)。あとから変えられません。",
-                      "description": "公開には説明が必要です。何のデータか、いつ時点か、出典を書いてください。",
-                      "private": "チェックすると職員だけが見られます。"}
+        labels = {"title": gettext_lazy("タイトル"),
+                  "organization": gettext_lazy("所管課"), "description": gettext_lazy("説明"),
+                  "themes": gettext_lazy("分類"), "license_id": gettext_lazy("ライセンス"),
+                  "attribution": gettext_lazy("出典表記"), "source_url": gettext_lazy("出典URL"),
+                  "update_frequency": gettext_lazy("更新頻度"), "private": gettext_lazy("非公開")}
+        help_texts = {"slug": gettext_lazy("URL に使う英数字の名前 (例: population-by-ward)。あとから変えられません。"),
+                      "description": gettext_lazy("公開には説明が必要です。何のデータか、いつ時点か、出典を書いてください。"),
+                      "private": gettext_lazy("チェックすると職員だけが見られます。")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if get_language() == "en":  # the themes' English names on an English page (Theme.title_en)
+            self.fields["themes"].label_from_instance = lambda theme: theme.title_en or theme.title

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from . import services
 from .forms import StaffDatasetForm
@@ -21,7 +22,8 @@ def dataset_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         dataset = form.save()
         services.reindex_dataset(dataset)
-        messages.success(request, f"データセット「{dataset.title}」を作りました。ファイルを取り込んでください。")
+        messages.success(request, _("データセット「%(title)s」を作りました。ファイルを取り込んでください。")
+                         % {"title": dataset.title})
         return redirect(f"{_upload_url()}?dataset={dataset.pk}")
     return render(request, "catalog/dataset_new.html", {"form": form}, status=400 if form.errors else 200)
 

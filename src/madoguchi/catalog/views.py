@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -14,7 +15,8 @@ from madoguchi.datastore.services import open_file
 from . import services
 from .models import Dataset, Resource, Theme
 
-FACET_TITLES = {"theme": "分類", "organization": "所管課", "format": "形式", "standard": "標準データセット", "tag": "タグ"}  # shown on the page
+FACET_TITLES = {"theme": _("分類"), "organization": _("所管課"), "format": _("形式"), "standard": _("標準データセット"),
+                "tag": _("タグ")}  # shown on the page
 
 
 def _dataset(request: HttpRequest, slug: str) -> Dataset:

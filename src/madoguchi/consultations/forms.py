@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import AnswerClass, Channel, Consultation, OpinionGroup
@@ -24,34 +26,44 @@ class MultipleFileField(forms.FileField):
         files = [single(d, initial) for d in data] if isinstance(data, (list, tuple)) else [single(data, initial)]
         files = [f for f in files if f]
         if len(files) > services.ATTACHMENT_MAX_COUNT:
-            raise forms.ValidationError(f"添付ファイルは {services.ATTACHMENT_MAX_COUNT} 個までです。")
+            raise forms.ValidationError(_("添付ファイルは %(n)s 個までです。") % {"n": services.ATTACHMENT_MAX_COUNT})
         errors = [e for e in (services.attachment_error(f) for f in files) if e]
         if errors:
             raise forms.ValidationError(errors)
         return files
 
 
-class OpinionForm(forms.Form):
-    """The public form: the opinion, optional contact details, consent, attachments."""
+def _format(message, values: dict) -> str:
+    return str(message) % values
 
-    text = forms.CharField(label="御意見", widget=forms.Textarea(attrs={"rows": 8}),
+
+_lazy_format = lazy(_format, str)
+
+
+class OpinionForm(forms.Form):
+    """The public form: the opinion, optional contact details, consent, attachments (labels in the page's
+    language: ``gettext_lazy``)."""
+
+    text = forms.CharField(label=_("御意見"), widget=forms.Textarea(attrs={"rows": 8}),
                            max_length=services.OPINION_MAX_CHARS,
-                           help_text=f"{services.OPINION_MAX_CHARS:,} 文字まで。案のどの部分への御意見かを書いてください。")
-    name = forms.CharField(label="お名前（任意）", max_length=100, required=False,
+                           help_text=_lazy_format(_("%(n)s 文字まで。案のどの部分への御意見かを書いてください。"),
+                                                  {"n": f"{services.OPINION_MAX_CHARS:,}"}))
+    name = forms.CharField(label=_("お名前（任意）"), max_length=100, required=False,
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label="メールアドレス（任意）", required=False,
-                             help_text="入力すると受付のお知らせを送ります。",
+    email = forms.EmailField(label=_("メールアドレス（任意）"), required=False,
+                             help_text=_("入力すると受付のお知らせを送ります。"),
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    address = forms.CharField(label="住所（任意）", max_length=200, required=False,
+    address = forms.CharField(label=_("住所（任意）"), max_length=200, required=False,
                               widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
     attachments = MultipleFileField(
-        label="添付ファイル（任意）", required=False,
-        help_text=(f"PDF, Word (DOCX), JPEG, PNG, テキスト。{services.ATTACHMENT_MAX_COUNT} 個まで、"
-                   f"1 ファイル {services.ATTACHMENT_MAX_BYTES // 1024 // 1024} MB まで。"))
+        label=_("添付ファイル（任意）"), required=False,
+        help_text=_lazy_format(_("PDF, Word (DOCX), JPEG, PNG, テキスト。%(count)s 個まで、1 ファイル %(mb)s MB まで。"),
+                               {"count": services.ATTACHMENT_MAX_COUNT,
+                                "mb": services.ATTACHMENT_MAX_BYTES // 1024 // 1024}))
     consent = forms.BooleanField(
-        label="御意見の内容を、個人が特定されない形で市の考え方とともに公表すること、お名前・連絡先は公表せず"
-              "この意見募集の事務にだけ使うことに同意します", required=True,
-        error_messages={"required": "公表と個人情報の取扱いに同意してください。"})
+        label=_("御意見の内容を、個人が特定されない形で市の考え方とともに公表すること、お名前・連絡先は公表せず"
+                "この意見募集の事務にだけ使うことに同意します"), required=True,
+        error_messages={"required": _("公表と個人情報の取扱いに同意してください。")})
 
 
 class ConsultationForm(forms.ModelForm):

@@ -51,7 +51,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 doc_form.add_error(exc.field, str(exc))
             else:
                 messages.success(request, "資料を追加しました。")
-                return redirect("consultations:staff_edit", pk=c.pk)
+                return redirect("consultations_staff:staff_edit", pk=c.pk)
     elif request.method == "POST" and form.is_valid():
         try:
             obj = form.save(commit=False)
@@ -61,7 +61,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             form.add_error(exc.field, str(exc))
         else:
             messages.success(request, "案件を保存しました。")
-            return redirect("consultations:staff_edit", pk=obj.pk)
+            return redirect("consultations_staff:staff_edit", pk=obj.pk)
     return render(request, "consultations/staff_edit.html", {"c": c, "form": form, "doc_form": doc_form})
 
 
@@ -84,7 +84,7 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"要旨 {group.number} にまとめました。")
         except services.ConsultationError as exc:
             messages.error(request, str(exc))
-        return redirect("consultations:staff_work", pk=c.pk)
+        return redirect("consultations_staff:staff_work", pk=c.pk)
     return render(request, "consultations/staff_work.html", {
         "c": c, "submissions": c.submissions.select_related("channel").prefetch_related("opinions__group",
                                                                                          "attachments"),
@@ -108,7 +108,7 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             messages.success(request, "意見を登録しました。")
-            return redirect("consultations:staff_work", pk=c.pk)
+            return redirect("consultations_staff:staff_work", pk=c.pk)
     return render(request, "consultations/staff_entry.html", {"c": c, "form": form}, status=400 if form.errors else 200)
 
 
@@ -124,7 +124,7 @@ def split(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("text", str(exc))
         else:
             messages.success(request, "意見を分けました。")
-            return redirect("consultations:staff_work", pk=op.consultation_id)
+            return redirect("consultations_staff:staff_work", pk=op.consultation_id)
     return render(request, "consultations/staff_split.html", {"op": op, "c": op.consultation, "form": form})
 
 
@@ -143,7 +143,7 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, str(exc))
         else:
             messages.success(request, f"要旨 {g.number} を保存しました。")
-            return redirect("consultations:staff_work", pk=g.consultation_id)
+            return redirect("consultations_staff:staff_work", pk=g.consultation_id)
     masked, kinds = services.masked_summary(g)
     return render(request, "consultations/staff_group.html", {"g": g, "c": g.consultation, "form": form,
                                                                "masked": masked, "kinds": kinds})
@@ -158,7 +158,7 @@ def ungroup(request: HttpRequest, pk: int) -> HttpResponse:
         services.ungroup_opinion(op, user=request.user)
     except services.ConsultationError as exc:
         messages.error(request, str(exc))
-    return redirect("consultations:staff_work", pk=op.consultation_id)
+    return redirect("consultations_staff:staff_work", pk=op.consultation_id)
 
 
 @staff_member_required
@@ -173,4 +173,4 @@ def state(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"結果を「{c.get_result_state_display()}」にしました。")
-    return redirect("consultations:staff_work", pk=c.pk)
+    return redirect("consultations_staff:staff_work", pk=c.pk)

@@ -72,6 +72,19 @@ def emergency(request: HttpRequest) -> HttpResponse:
     return render(request, "easy/emergency.html", context)
 
 
+@require_safe
+def reservations(request: HttpRequest) -> HttpResponse:
+    """How to book and cancel a facility, in plain words, with links to the real pages."""
+    return render(request, "easy/reservations.html", _page("reservations", services.reading_overrides()))
+
+
+@require_safe
+def procedures(request: HttpRequest) -> HttpResponse:
+    """How to find a procedure, apply online (e-mail code, 一時保存, 受付番号 and 確認コード, status, 補正,
+    取下げ) and ask for a bulky-waste collection, in plain words, with links to the real pages."""
+    return render(request, "easy/procedures.html", _page("procedures", services.reading_overrides()))
+
+
 # --- staff ----------------------------------------------------------------------------------------
 
 @staff_member_required

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import CHANNELS, Area, Notice, Topic
 
 
+class TopicChoiceField(forms.ModelMultipleChoiceField):
+    """Topics by name in the page's language (the default topics' names are in the catalogue)."""
+
+    def label_from_instance(self, obj) -> str:
+        return gettext(obj.name)
+
+
 class SubscribeForm(forms.Form):
-    email = forms.EmailField(label="メールアドレス", max_length=254)
-    topics = forms.ModelMultipleChoiceField(label="受け取る情報", queryset=Topic.objects.filter(active=True),
-                                            to_field_name="slug", widget=forms.CheckboxSelectMultiple)
-    areas = forms.ModelMultipleChoiceField(label="地域 (選ばないと市内全域)", queryset=Area.objects.filter(kind="ward"),
+    email = forms.EmailField(label=_("メールアドレス"), max_length=254)
+    topics = TopicChoiceField(label=_("受け取る情報"), queryset=Topic.objects.filter(active=True),
+                              to_field_name="slug", widget=forms.CheckboxSelectMultiple)
+    areas = forms.ModelMultipleChoiceField(label=_("地域 (選ばないと市内全域)"), queryset=Area.objects.filter(kind="ward"),
                                            to_field_name="name", required=False, widget=forms.CheckboxSelectMultiple)
 
 

@@ -30,7 +30,7 @@ def new(request: HttpRequest) -> HttpResponse:
         notice.created_by = request.user
         notice.source = "staff"
         notice.save()
-        return redirect("notices:staff_notice", pk=notice.pk)
+        return redirect("notices_staff:staff_notice", pk=notice.pk)
     return render(request, "notices/staff_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -53,4 +53,4 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         services.schedule(obj)
         messages.success(request, "送信を開始しました。" if obj.state == Notice.State.QUEUED else "送信を予約しました。")
-    return redirect("notices:staff_notice", pk=pk)
+    return redirect("notices_staff:staff_notice", pk=pk)

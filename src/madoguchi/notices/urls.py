@@ -1,8 +1,10 @@
-"""URLs of the notices app (namespace ``notices``, mounted at ``/notices/``)."""
+"""Public URLs of the notices app (namespace ``notices``, at ``/notices/`` and ``/en/notices/``: ``i18n_patterns``).
+The feeds, the LINE webhook, the push endpoint and the one-click unsubscribe keep their unprefixed addresses
+(mail, LINE and feed readers use those). The staff pages are in ``staff_urls`` (``notices_staff``, no ``/en/``)."""
 
 from django.urls import path
 
-from . import feeds, staff_views, views
+from . import feeds, views
 
 app_name = "notices"
 urlpatterns = [
@@ -17,8 +19,4 @@ urlpatterns = [
     path("line/webhook", views.line_webhook, name="line_webhook"),
     path("push/subscribe", views.push_subscribe, name="push_subscribe"),
     path("sw.js", views.service_worker, name="service_worker"),
-    path("staff/", staff_views.home, name="staff_home"),
-    path("staff/new", staff_views.new, name="staff_new"),
-    path("staff/<int:pk>/", staff_views.notice, name="staff_notice"),
-    path("staff/<int:pk>/send", staff_views.send, name="staff_send"),
 ]

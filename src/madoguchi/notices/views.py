@@ -17,6 +17,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -53,10 +54,10 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
         services.verify_mail(token)
     except (services.BadSignature, services.Subscription.DoesNotExist):
         return render(request, "notices/message.html", {
-            "title": "確認できませんでした",
-            "text": "リンクが正しくないか、期限が切れています。もう一度登録してください。"}, status=400)
+            "title": _("確認できませんでした"),
+            "text": _("リンクが正しくないか、期限が切れています。もう一度登録してください。")}, status=400)
     return render(request, "notices/message.html", {
-        "title": "登録が完了しました", "text": "お知らせメールの配信を始めます。メールの末尾のリンクからいつでも停止できます。"})
+        "title": _("登録が完了しました"), "text": _("お知らせメールの配信を始めます。メールの末尾のリンクからいつでも停止できます。")})
 
 
 @csrf_exempt
@@ -69,12 +70,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
         services.read_token(token, "unsub")
     except services.BadSignature:
-        return render(request, "notices/message.html", {"title": "リンクが正しくありません",
-                                                        "text": "配信停止のリンクを確認してください。"}, status=400)
+        return render(request, "notices/message.html", {"title": _("リンクが正しくありません"),
+                                                        "text": _("配信停止のリンクを確認してください。")}, status=400)
     if request.method == "POST":
         services.unsubscribe(token)
         return render(request, "notices/message.html", {
-            "title": "配信を停止しました", "text": "購読の情報は削除しました。"})
+            "title": _("配信を停止しました"), "text": _("購読の情報は削除しました。")})
     return render(request, "notices/unsubscribe.html", {"token": token})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from . import metrics
 from .models import Evaluation, Indicator, Plan, Policy, Target
@@ -137,5 +138,6 @@ class EvaluationForm(forms.Form):
 
 
 class PlanFileForm(forms.Form):
-    file = forms.FileField(label="計画ファイル (YAML)", help_text="例: kawasaki-data-utilization-plan-2019.yaml")
+    file = forms.FileField(label=gettext_lazy("計画ファイル (YAML)"),
+                           help_text=gettext_lazy("例: kawasaki-data-utilization-plan-2019.yaml"))
 

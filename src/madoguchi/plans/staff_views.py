@@ -11,6 +11,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from . import forms, reports, services
 from .models import AuditLogEntry, Indicator, Plan, Policy
@@ -30,8 +31,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("form") == "bundled":
             results = services.load_bundled(actor=request.user)
-            messages.success(request, "同梱の計画ファイルを読み込みました（" + "、".join(r.file for r in results) + "）")
-            return redirect("plans:staff")
+            messages.success(request, _("同梱の計画ファイルを読み込みました（%(files)s）")
+                             % {"files": _("、").join(r.file for r in results)})
+            return redirect("plans_staff:staff")
         if upload.is_valid():
             f = upload.cleaned_data["file"]
             with tempfile.TemporaryDirectory() as tmp:
@@ -42,10 +44,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 except (services.PlanFileError, services.PlanError) as exc:
                     upload.add_error("file", str(exc))
                 else:
-                    messages.success(request, f"{result.file} を読み込みました（作成 {result.created}、変更 {result.changed}）")
+                    messages.success(request, _("%(file)s を読み込みました（作成 %(created)s、変更 %(changed)s）")
+                                     % {"file": result.file, "created": result.created, "changed": result.changed})
                     for warning in result.warnings:
                         messages.warning(request, warning)
-                    return redirect("plans:staff")
+                    return redirect("plans_staff:staff")
     return render(request, "plans/staff/dashboard.html", {
         "plans": Plan.objects.select_related("parent"), "upload": upload,
         "recent": AuditLogEntry.objects.select_related("plan")[:10]})
@@ -62,7 +65,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
             _fail(form, exc)
         else:
             messages.success(request, f"計画「{plan.name}」を作成しました")
-            return redirect("plans:staff_plan", slug=plan.slug)
+            return redirect("plans_staff:staff_plan", slug=plan.slug)
     return render(request, "plans/staff/plan_create.html", {"form": form})
 
 
@@ -78,17 +81,17 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
         if which == "plan" and plan_form.is_valid():
             services.update_object(plan, plan_form.cleaned_data, actor=request.user)
             messages.success(request, "計画を保存しました")
-            return redirect("plans:staff_plan", slug=slug)
+            return redirect("plans_staff:staff_plan", slug=slug)
         if which == "area" and area_form.is_valid():
             data = {k: v for k, v in area_form.cleaned_data.items() if k != "form"}
             services.add_area(plan, actor=request.user, **data)
             messages.success(request, f"「{data['name']}」を追加しました")
-            return redirect("plans:staff_plan", slug=slug)
+            return redirect("plans_staff:staff_plan", slug=slug)
         if which == "policy" and policy_form.is_valid():
             data = {k: v for k, v in policy_form.cleaned_data.items() if k != "form"}
             policy = services.add_policy(plan, actor=request.user, **data)
             messages.success(request, f"施策「{policy.name}」を追加しました")
-            return redirect("plans:staff_policy", slug=slug, code=policy.code)
+            return redirect("plans_staff:staff_policy", slug=slug, code=policy.code)
     except services.PlanError as exc:
         _fail({"plan": plan_form, "area": area_form, "policy": policy_form}[which], exc)
     return render(request, "plans/staff/plan.html", {
@@ -112,21 +115,21 @@ def policy_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             data = {k: v for k, v in policy_form.cleaned_data.items() if k != "form"}
             services.update_object(policy, data, actor=request.user)
             messages.success(request, "施策を保存しました")
-            return redirect("plans:staff_policy", slug=slug, code=policy.code)
+            return redirect("plans_staff:staff_policy", slug=slug, code=policy.code)
         if which == "indicator" and indicator_form.is_valid():
             data = {k: v for k, v in indicator_form.cleaned_data.items() if k != "form"}
             indicator = services.add_indicator(policy, actor=request.user, **data)
             messages.success(request, f"指標「{indicator.name}」を追加しました")
-            return redirect("plans:staff_indicator", slug=slug, code=code, indicator=indicator.code)
+            return redirect("plans_staff:staff_indicator", slug=slug, code=code, indicator=indicator.code)
         if which == "measure" and measure_form.is_valid():
             data = {k: v for k, v in measure_form.cleaned_data.items() if k != "form"}
             services.add_measure(policy, actor=request.user, **data)
             messages.success(request, f"取組「{data['name']}」を追加しました")
-            return redirect("plans:staff_policy", slug=slug, code=code)
+            return redirect("plans_staff:staff_policy", slug=slug, code=code)
         if which == "refresh":
             n = services.refresh_metric_actuals(policy, actor=request.user)
             messages.success(request, f"自動集計の実績値を {n} 件更新しました")
-            return redirect("plans:staff_policy", slug=slug, code=code)
+            return redirect("plans_staff:staff_policy", slug=slug, code=code)
     except services.PlanError as exc:
         _fail({"policy": policy_form, "indicator": indicator_form, "measure": measure_form}[which], exc)
     report = reports.policy_report(policy)
@@ -148,13 +151,13 @@ def indicator_edit(request: HttpRequest, slug: str, code: str, indicator: str) -
     target = forms.TargetForm(request.POST if which == "target" else None, prefix="target")
     revise = forms.ReviseTargetForm(request.POST if which == "revise" else None, indicator=ind, prefix="revise")
     actual = forms.ActualForm(request.POST if which == "actual" else None, prefix="actual")
-    here = redirect("plans:staff_indicator", slug=slug, code=code, indicator=ind.code)
+    here = redirect("plans_staff:staff_indicator", slug=slug, code=code, indicator=ind.code)
     try:
         if which == "indicator" and edit.is_valid():
             data = {k: v for k, v in edit.cleaned_data.items() if k != "form"}
             services.update_object(ind, data, actor=request.user)
             messages.success(request, "指標を保存しました")
-            return redirect("plans:staff_indicator", slug=slug, code=code, indicator=ind.code)
+            return redirect("plans_staff:staff_indicator", slug=slug, code=code, indicator=ind.code)
         if which == "target" and target.is_valid():
             data = {k: v for k, v in target.cleaned_data.items() if k != "form"}
             services.add_target(ind, actor=request.user, **data)

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .detectors import BLOCKING_KINDS
 from .suppression import DEFAULT_K, DEFAULT_SYMBOL
@@ -22,7 +23,7 @@ class OverrideForm(forms.Form):
 
 
 class SuppressionForm(forms.Form):
-    k = forms.IntegerField(label="しきい値 k（この値未満のセルを秘匿）", min_value=1, max_value=1000, initial=DEFAULT_K)
-    label_columns = forms.IntegerField(label="見出し（ラベル）列の数", min_value=0, max_value=50, required=False,
-                                       help_text="空欄なら先頭の数値でない列を自動で判定します")
-    symbol = forms.CharField(label="秘匿の記号", max_length=5, initial=DEFAULT_SYMBOL)
+    k = forms.IntegerField(label=_("しきい値 k（この値未満のセルを秘匿）"), min_value=1, max_value=1000, initial=DEFAULT_K)
+    label_columns = forms.IntegerField(label=_("見出し（ラベル）列の数"), min_value=0, max_value=50, required=False,
+                                       help_text=_("空欄なら先頭の数値でない列を自動で判定します"))
+    symbol = forms.CharField(label=_("秘匿の記号"), max_length=5, initial=DEFAULT_SYMBOL)

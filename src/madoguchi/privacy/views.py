@@ -7,6 +7,7 @@ from urllib.parse import quote
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from madoguchi.catalog.models import Resource
 from madoguchi.datastore.services import IngestError
@@ -26,7 +27,7 @@ def suppress(request: HttpRequest, resource_id: int) -> HttpResponse:
     version = resource.current_version
     context = {"resource": resource, "version": version}
     if version is None or not version.has_table:
-        context["error"] = "このリソースには公開中の表がありません (no published table)"
+        context["error"] = _("このリソースには公開中の表がありません (no published table)")
         return render(request, "privacy/suppress.html", context, status=404)
     data = request.POST if request.method == "POST" else (request.GET if "k" in request.GET else None)
     form = SuppressionForm(data)

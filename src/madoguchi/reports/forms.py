@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Service, ServiceRequest, Ward
 
@@ -20,23 +21,23 @@ class MultipleFileField(forms.FileField):
 
 
 class ReportForm(forms.Form):
-    service = forms.ModelChoiceField(Service.objects.filter(active=True), label="分類", empty_label="選んでください",
+    service = forms.ModelChoiceField(Service.objects.filter(active=True), label=_("分類"), empty_label=_("選んでください"),
                                      to_field_name="code")
-    description = forms.CharField(label="内容", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
-                                  help_text="何がどうなっているかを書いてください。個人の名前や電話番号は書かないでください。")
-    postal_code = forms.CharField(label="郵便番号", required=False, max_length=10,
+    description = forms.CharField(label=_("内容"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+                                  help_text=_("何がどうなっているかを書いてください。個人の名前や電話番号は書かないでください。"))
+    postal_code = forms.CharField(label=_("郵便番号"), required=False, max_length=10,
                                   widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "postal-code"}),
-                                  help_text="例 210-0005。住所の町名まで自動で補います。")
-    address = forms.CharField(label="住所・目印", required=False, max_length=300,
-                              help_text="例 川崎区砂子1-2 の公園入口。地図で場所を選んだときは空でもかまいません。")
-    ward = forms.ModelChoiceField(Ward.objects.all(), label="区", required=False, empty_label="わからない")
+                                  help_text=_("例 210-0005。住所の町名まで自動で補います。"))
+    address = forms.CharField(label=_("住所・目印"), required=False, max_length=300,
+                              help_text=_("例 川崎区砂子1-2 の公園入口。地図で場所を選んだときは空でもかまいません。"))
+    ward = forms.ModelChoiceField(Ward.objects.all(), label=_("区"), required=False, empty_label=_("わからない"))
     lat = forms.FloatField(required=False, widget=forms.HiddenInput)
     lon = forms.FloatField(required=False, widget=forms.HiddenInput)
-    photos = MultipleFileField(label="写真（3 枚まで・各 10 MB まで）", required=False,
+    photos = MultipleFileField(label=_("写真（3 枚まで・各 10 MB まで）"), required=False,
                              widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-                             help_text="写真の位置情報やカメラの情報は取り除いてから保存します。")
-    email = forms.EmailField(label="メールアドレス（任意）", required=False,
-                             help_text="状況が変わったときにお知らせします。公開しません。",
+                             help_text=_("写真の位置情報やカメラの情報は取り除いてから保存します。"))
+    email = forms.EmailField(label=_("メールアドレス（任意）"), required=False,
+                             help_text=_("状況が変わったときにお知らせします。公開しません。"),
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
 

@@ -49,14 +49,14 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                                       publish=moderation.cleaned_data["published"],
                                       public_photo_ids=request.POST.getlist("photo"))
             messages.success(request, "公開内容を保存しました" + ("（個人情報を伏せ字にしました）" if kinds else ""))
-            return redirect("reports:staff_report", pk=pk)
+            return redirect("reports_staff:staff_report", pk=pk)
     elif request.method == "POST" and request.POST.get("action") == "status":
         status_form = StatusForm(request.POST)
         if status_form.is_valid():
             d = status_form.cleaned_data
             services.set_status(item, d["status"], d["note"], public=d["public"], by=request.user.get_username())
             messages.success(request, "状態を更新しました")
-            return redirect("reports:staff_report", pk=pk)
+            return redirect("reports_staff:staff_report", pk=pk)
     return render(request, "reports/staff_report.html", {
         "report": item, "moderation": moderation, "status_form": status_form, "photos": item.photos.all(),
         "changes": item.changes.all(), "duplicates": item.duplicates.all()})
@@ -80,7 +80,7 @@ def wards(request: HttpRequest) -> HttpResponse:
             form.add_error("file", exc.message)
         else:
             messages.success(request, f"{len(loaded)} 区の区域を登録しました")
-            return redirect("reports:staff_wards")
+            return redirect("reports_staff:staff_wards")
     return render(request, "reports/staff_wards.html", {"form": form, "wards": Ward.objects.all()})
 
 
@@ -98,4 +98,4 @@ def keys(request: HttpRequest) -> HttpResponse:
 @require_POST
 def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
     ApiKey.objects.filter(pk=pk).update(active=False)
-    return redirect("reports:staff_keys")
+    return redirect("reports_staff:staff_keys")

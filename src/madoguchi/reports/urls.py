@@ -1,10 +1,12 @@
-"""``/reports/`` — citizen reports (namespace ``reports``)."""
+"""``/reports/`` and ``/en/reports/`` — citizen reports (namespace ``reports``, ``i18n_patterns``). The staff pages
+are in ``staff_urls`` (namespace ``reports_staff``, ``/reports/staff/`` only), Open311 in ``open311_urls``."""
 
 from django.urls import path
 
-from . import staff_views, views
+from . import views
 
 app_name = "reports"
+
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.new, name="new"),
@@ -13,9 +15,4 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("track/<uuid:token>/", views.track, name="track"),
     path("photos/<int:pk>.jpg", views.photo, name="photo"),
-    path("staff/", staff_views.queue, name="staff_queue"),
-    path("staff/<int:pk>/", staff_views.report, name="staff_report"),
-    path("staff/wards/", staff_views.wards, name="staff_wards"),
-    path("staff/keys/", staff_views.keys, name="staff_keys"),
-    path("staff/keys/<int:pk>/revoke/", staff_views.revoke_key, name="staff_revoke_key"),
 ]

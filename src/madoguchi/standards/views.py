@@ -6,6 +6,7 @@ import json
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import services
@@ -15,7 +16,7 @@ def _standard(standard_id: str):
     try:
         return services.get_standard(standard_id)
     except services.UnknownStandard:
-        raise Http404(f"標準データセット「{standard_id}」はありません") from None
+        raise Http404(_("標準データセット「%(id)s」はありません") % {"id": standard_id}) from None
 
 
 @require_GET
@@ -32,17 +33,17 @@ def standard_detail(request: HttpRequest, standard_id: str) -> HttpResponse:
     fields = []
     for f in standard.fields:
         constraints = f.get("constraints", {})
-        rules = []
+        rules = []  # (label in the page's language, value from the schema: data, or "")
         if constraints.get("pattern"):
-            rules.append(f"形式 {constraints['pattern']}")
+            rules.append((_("形式"), constraints["pattern"]))
         if constraints.get("enum"):
-            rules.append("値: " + "／".join(constraints["enum"]))
+            rules.append((_("値:"), "／".join(constraints["enum"])))
         if "minimum" in constraints or "maximum" in constraints:
-            rules.append(f"範囲 {constraints.get('minimum')}〜{constraints.get('maximum')}")
+            rules.append((_("範囲"), f"{constraints.get('minimum')}〜{constraints.get('maximum')}"))
         if constraints.get("unique"):
-            rules.append("重複不可")
+            rules.append((_("重複不可"), ""))
         if f.get("format") == "uri":
-            rules.append("URL")
+            rules.append(("URL", ""))
         fields.append({"name": f["name"], "type": f["type"], "format": f.get("format"),
                        "required": f["name"] in standard.required_names,
                        "required_cell": bool(constraints.get("required")), "rules": rules,

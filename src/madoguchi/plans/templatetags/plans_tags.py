@@ -1,6 +1,7 @@
 """Template filters of the plans pages: ``fy``, ``wareki``, ``num``."""
 
 from django import template
+from django.utils.translation import get_language, gettext
 
 from madoguchi.plans import display
 
@@ -9,11 +10,17 @@ register = template.Library()
 
 @register.filter
 def fy(year):
-    return display.fy_label(year)
+    """``2019`` → ``"2019年度"`` (Japanese page) or ``"FY2019"`` (English page); ``None`` → ``—``."""
+    if year is None:
+        return display.fy_label(year)
+    return gettext("%(year)s年度") % {"year": year}
 
 
 @register.filter
 def wareki(year):
+    """``2019`` → ``"令和元年度"``; on an English page the Gregorian ``"FY2019"`` (no Japanese era)."""
+    if year is not None and get_language() == "en":
+        return fy(year)
     return display.fy_wareki(year)
 
 
@@ -24,9 +31,9 @@ def num(value):
 
 @register.filter
 def join_list(value):
-    """A list as "29、0、1、4"; anything else as it is."""
+    """A list as "29、0、1、4" (English page: "29, 0, 1, 4"); anything else as it is."""
     if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value)
+        return gettext("、").join(str(v) for v in value)
     return value
 
 

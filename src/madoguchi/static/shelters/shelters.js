@@ -1,5 +1,6 @@
 /* Progressive enhancement of /shelters/: "use my location" (browser geolocation) and a live
-   refresh of the open state (開設中) from /api/v1/shelters/status. The page works without it. */
+   refresh of the open state from /api/v1/shelters/status. The page works without it. The texts it
+   shows come from data-text-* attributes the template renders in the page's language. */
 (function () {
   "use strict";
   var form = document.getElementById("shelter-form");
@@ -9,19 +10,18 @@
     var status = geo.querySelector("[data-geo-status]");
     geo.hidden = false;
     button.addEventListener("click", function () {
-      status.textContent = "現在地を調べています…";
+      status.textContent = geo.getAttribute("data-text-locating");
       button.disabled = true;
       navigator.geolocation.getCurrentPosition(function (pos) {
         form.elements.lat.value = pos.coords.latitude.toFixed(6);
         form.elements.lon.value = pos.coords.longitude.toFixed(6);
         form.elements.postal_code.value = "";
-        status.textContent = "現在地から探します。";
+        status.textContent = geo.getAttribute("data-text-located");
         form.submit();
       }, function (err) {
         button.disabled = false;
         status.textContent = err.code === 1
-          ? "位置情報の利用が許可されませんでした。郵便番号で探してください。"
-          : "現在地を取得できませんでした。郵便番号で探してください。";
+          ? geo.getAttribute("data-text-denied") : geo.getAttribute("data-text-failed");
       }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
     });
   }
@@ -39,7 +39,7 @@
           var badge = li.querySelector("[data-open-badge]");
           if (!badge) { return; }
           badge.classList.toggle("is-open", isOpen);
-          badge.textContent = isOpen ? "開設中" : "開設していません";
+          badge.textContent = badge.getAttribute(isOpen ? "data-text-open" : "data-text-closed");
         });
       }).catch(function () {});
   }
