@@ -274,3 +274,17 @@ class Violations(list):
             if len(v["targets"]) > 8:
                 lines.append(f"    … and {len(v['targets']) - 8} more nodes")
         return "\n".join(lines)
+
+
+def poll_until(predicate, timeout_s: float = 10.0):
+    """``predicate()`` once it is truthy, polled every 50 ms until the deadline (then its last value): for what
+    the server does after answering (mails sent on commit, rows written by the next request)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    return predicate()

@@ -3,22 +3,13 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from django.core import mail
 
+from .conftest import poll_until as _wait
+
 pytestmark = pytest.mark.browser
-
-
-def _wait(predicate, timeout_s: float = 10.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    return predicate()
 
 
 def _clean(page, axe, viewport, where):

@@ -12,12 +12,13 @@ and without sideways scrolling:
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.core import mail
 
 from .conftest import DESKTOP
+
+from .conftest import poll_until as _wait
 
 pytestmark = pytest.mark.browser
 
@@ -25,17 +26,6 @@ PHONE = {"width": 375, "height": 812}
 VIEWPORTS = [pytest.param(PHONE, id="375px"), pytest.param(DESKTOP, id="1280px")]
 DEPARTMENT = "こども未来局 こども保育課"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-def _wait(predicate, timeout_s: float = 10.0):
-    """Poll ``predicate`` until it is truthy or the deadline passes; its last value."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    return predicate()
 
 
 def _check(page, axe, what: str) -> None:

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
+from .conftest import poll_until as _wait
+
 pytestmark = pytest.mark.browser
-
-
-def _wait(predicate, timeout_s: float = 10.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    return predicate()
 
 
 def test_preview_shows_conditional_field_and_fills_address(live_server, page_factory, login, axe):

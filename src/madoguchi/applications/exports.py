@@ -11,15 +11,9 @@ the audit row (``staff.log_access(…, "export")``).
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
-from madoguchi.spreadsheet import excel_csv, neutralize
+from madoguchi.spreadsheet import excel_csv, excel_xlsx
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,24 +24,5 @@ def queue_csv(header: Sequence[str], rows: Sequence[Sequence]) -> bytes:
 
 
 def queue_xlsx(header: Sequence[str], rows: Sequence[Sequence]) -> bytes:
-    """xlsx bytes of the rows: datetimes as ``yyyy-mm-dd hh:mm``, dates as ``yyyy-mm-dd``."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "申請一覧"
-    ws.append(list(header))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([v if isinstance(v, (int, float, dt.date)) or v is None else neutralize(str(v)) for v in row])
-    for i, name in enumerate(header, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(10, min(len(str(name)) * 2 + 2, 40))
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, dt.datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-    ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """xlsx bytes of the rows (sheet 申請一覧): datetimes as ``yyyy-mm-dd hh:mm``, dates as ``yyyy-mm-dd``."""
+    return excel_xlsx(header, rows, title="申請一覧")
