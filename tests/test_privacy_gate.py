@@ -147,6 +147,15 @@ def test_gate__birth_date_column__blocked(ingest):
     assert [(f["kind"], f["column"], f["rows"]) for f in err.value.findings] == [("birth_date", "生年月日", [2, 3])]
 
 
+def test_mask__keeps_only_the_last_characters_asked_for():
+    """The birth-date finding's example is ``mask(value, 0)``: it once returned the whole date (``text[-0:]``)."""
+    from madoguchi.privacy.detectors import mask
+
+    assert mask("1980-04-01", 0) == "**********"
+    assert mask("123456789018") == "********9018"
+    assert mask("123", 4) == "***"
+
+
 def test_gate__private_dataset__findings_recorded_not_blocking(ingest, make_dataset):
     dataset = make_dataset("permits", "営業許可", private=True)
     version = ingest(_csv(["代表者氏名", "営業所所在地"], [[n, "熊本市"] for n in NAMES]), dataset=dataset)

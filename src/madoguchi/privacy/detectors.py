@@ -136,7 +136,9 @@ def is_valid_my_number(digits: str) -> bool:
 def mask(text: str, keep: int = 4) -> str:
     """``"123456789018"`` → ``"********9018"`` (all but the last ``keep`` characters)."""
     text = str(text)
-    return "*" * max(len(text) - keep, 0) + text[-keep:] if len(text) > keep else "*" * len(text)
+    if len(text) <= keep:
+        return "*" * len(text)
+    return "*" * (len(text) - keep) + text[len(text) - keep:]  # not text[-keep:]: keep=0 would show it all
 
 
 def mask_email(address: str) -> str:
