@@ -239,7 +239,9 @@ def axe():
 
 
 def _run_axe(page) -> "Violations":
-    """Inject axe-core and return the WCAG 2.0/2.1 A and AA violations of the current page."""
+    """Inject axe-core and return the WCAG 2.0/2.1 A and AA violations of the current page (once it has loaded:
+    right after a click the stylesheet of the next page may still be on its way)."""
+    page.wait_for_load_state("load")
     assert_site_css_applied(page)
     page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 
 import pytest
 from django.core import mail
@@ -47,6 +48,7 @@ def test_bulky_request_end_to_end(live_server, transactional_db, page_factory, a
     _clean(page, axe, viewport, "the item list")
     page.get_by_role("link", name="次へ: 収集日を選ぶ").click()
     page.get_by_role("button", name="収集日を表示").click()
+    page.wait_for_url(re.compile(r"[?&]area="))  # the GET form's page, not the one before it
     _clean(page, axe, viewport, "the date step")
     page.locator("input[name=date]").first.check()
     page.get_by_label("住所 (収集場所)").fill("亀岡市旭町1-1")
