@@ -331,9 +331,15 @@ def _public_pages_data(settings, now) -> dict:
     notice = Notice.objects.create(title="大雨への備え", body="側溝の掃除をお願いします。",
                                    topic=Topic.objects.get(slug="bousai"), state=Notice.State.DONE)
     sub = notices.subscribe_mail("taro@example.jp", topics=["bousai"])
+    result = Consultation.objects.create(
+        slug="park-plan-2025", title="公園の整備方針（案）", department="建設緑政局 みどりの協働推進課",
+        summary="公園の整備方針の案です。", announced=True, announced_via="市政だより\n市ホームページ",
+        outcome="案のとおり決定しました。", starts_at=now - dt.timedelta(days=90), ends_at=now - dt.timedelta(days=60),
+        result_state=Consultation.ResultState.PUBLISHED, result_published_at=now - dt.timedelta(days=10))
+    result.channels.set(consultations.Channel.objects.all())
     from madoguchi.plans.models import Plan
 
-    return {"plans": list(Plan.objects.order_by("slug").values_list("slug", flat=True)),
+    return {"result": result, "plans": list(Plan.objects.order_by("slug").values_list("slug", flat=True)),
             "consultation": consultation, "report": report, "notice": notice,
             "verify": notices.make_token("verify", sub.pk), "unsub": notices.make_token("unsub", sub.pk)}
 
@@ -352,6 +358,7 @@ def english_pages(city) -> list[str]:
         "/en/faq/", "/en/faq/?q=zzzz", "/en/no-such-page/",
         *catalog_pages(),
         *moved_pages(city),
+        *rest_pages(city),
     ]
 
 
@@ -374,6 +381,29 @@ def moved_pages(city) -> list[str]:
     ]
 
 
+def rest_pages(city) -> list[str]:
+    """The public pages translated last (issue #18): a policy page of every plan with its evaluation sheets,
+    a consultation's published result (page and print), a resource's quality report."""
+    from madoguchi.catalog.models import Resource
+    from madoguchi.plans.models import Policy
+
+    pages = []
+    for slug in city["plans"]:
+        policy = Policy.objects.filter(plan__slug=slug, evaluations__isnull=False).first() or \
+            Policy.objects.filter(plan__slug=slug).first()
+        if policy is None:
+            continue
+        pages.append(f"/en/plans/{slug}/policies/{policy.code}/")
+        pages += [f"/en/plans/{slug}/policies/{policy.code}/evaluations/{e.year}/"
+                  for e in policy.evaluations.all()[:1]]
+    assert any("/evaluations/" in p for p in pages), "no evaluation sheet among the bundled plans"
+    result = city["result"].slug
+    pages += [f"/en/consultations/{result}/result/", f"/en/consultations/{result}/result/print/"]
+    r = Resource.objects.select_related("dataset").order_by("dataset__slug", "pk").first()
+    pages.append(f"/en/datasets/{r.dataset.slug}/resources/{r.pk}/quality/")
+    return pages
+
+
 def catalog_pages() -> list[str]:
     """The open-data catalogue in English: the list (plain, searched in Japanese, empty, filtered) and every
     dataset page and resource page (preview, columns and types, import report, versions) of the loaded data."""
@@ -392,9 +422,11 @@ def catalog_pages() -> list[str]:
 
 def test_english_pages__no_japanese_outside_data(client, city):
     failures = {}
+    rest = set(rest_pages(city))
     for path in english_pages(city):
         response = client.get(path)
         assert response.status_code in (200, 400, 404), (path, response.status_code)
+        assert response.status_code == 200 or path not in rest, path
         html = response.content.decode()
         assert '<html lang="en">' in html, path
         assert 'lang="en" class="en"' not in html, path  # the Japanese page's English subtitle is not repeated
@@ -589,3 +621,43 @@ def test_navigation__staff_dashboard_links_to_the_procedure_and_form_pages(clien
     assert {href: links.get(href) for href in expected} == {href: en for href, (_, en) in expected.items()}
     for href in expected:  # each page answers the staff member
         assert client.get(href).status_code == 200, href
+
+
+def test_javascript__shows_no_japanese_of_its_own():
+    """These scripts take their texts from data-text-* attributes the template renders in the page's
+    language; none has Japanese in its code (comments included: a string moved into a comment is caught too)."""
+    names = ["static/reports/report-map.js", "notices/static/notices/push.js", "static/shelters/shelters.js",
+             "static/counters/live.js"]
+    offenders = {n: JAPANESE.findall((SRC / n).read_text(encoding="utf-8"))[:3] for n in names
+                 if JAPANESE.search((SRC / n).read_text(encoding="utf-8"))}
+    assert offenders == {}
+
+
+def test_report_map_and_push__texts_rendered_in_english(client, city, settings):
+    settings.NOTICES_VAPID_PUBLIC_KEY = "BPublicKeyForTheTest"
+    html = client.get("/en/reports/new/").content.decode()
+    assert 'data-text-failed="Could not get your location. Please enter the address."' in html
+    assert 'data-text-chosen="Place chosen on the map (latitude {lat}, longitude {lon})"' in html
+    html = client.get("/en/notices/").content.decode()
+    assert 'data-text-unsupported="This browser does not support push notifications."' in html
+    html = client.get("/notices/").content.decode()
+    assert 'data-text-unsupported="このブラウザはプッシュ通知に対応していません。"' in html
+
+
+def test_staff_pages__english_under_the_language_cookie(client, city, django_user_model, settings):
+    """The staff pages of reports and consultations have no ``/en/`` address: the language switch
+    (``?language=en``, a cookie) makes them English; the FAQ's staff pages are at ``/en/faq/staff/``
+    (issue #18). The first ones translated: the staff home pages of these three apps."""
+    staff = django_user_model.objects.create_user("staff-en", password="x", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    switched = client.get("/reports/staff/?language=en")
+    assert switched.status_code == 302 and switched.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    failures = {}
+    for path in ("/en/faq/staff/", "/reports/staff/", "/consultations/staff/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.content.decode()
+        assert '<html lang="en">' in html, path
+        if found := japanese_outside_data(html):
+            failures[path] = found
+    assert failures == {}

@@ -153,3 +153,29 @@ def test_shelters_location_button__english_status_on_the_english_page(db, live_s
     page.get_by_role("button", name="現在地から探す").click()
     page.wait_for_function("() => document.querySelector('[data-geo-status]').textContent !== ''", timeout=5000)
     assert status.inner_text() == "位置情報の利用が許可されませんでした。郵便番号で探してください。"
+
+
+def test_report_map__english_texts_on_the_english_page(db, live_server, page_factory, settings):
+    """report-map.js takes its texts from the map's data-text-* attributes (issue #18): a refused location
+    and a click on the map are told in English on /en/reports/new/, in Japanese on /reports/new/."""
+    from madoguchi.reports import services as reports
+
+    settings.REPORTS_CITY_BBOX = (35.47, 139.46, 35.64, 139.80)
+    settings.SHELTER_TILE_URL = ""  # no tiles from the network (the reports map uses the shelters' tiles)
+    reports.seed_services()
+    page = _offsite_aborted(page_factory({"width": 320, "height": 640}, locale="en-US"), live_server)
+    page.add_init_script("navigator.geolocation.getCurrentPosition = function (ok, fail) {"
+                         " setTimeout(function () { fail({code: 1}); }, 0); };")
+    status = page.locator("#report-pos")
+    page.goto(live_server.url + "/en/reports/new/")
+    page.get_by_role("button", name="Use my location").click()
+    page.wait_for_function("() => document.getElementById('report-pos').textContent !== ''", timeout=5000)
+    assert status.inner_text() == "Could not get your location. Please enter the address."
+    page.locator("#report-map").click()
+    page.wait_for_function("() => document.getElementById('report-pos').textContent.startsWith('Place')",
+                           timeout=5000)
+    assert re.fullmatch(r"Place chosen on the map \(latitude 35\.\d+, longitude 139\.\d+\)", status.inner_text())
+    page.goto(live_server.url + "/reports/new/")  # and Japanese on the Japanese page
+    page.get_by_role("button", name="現在地を使う").click()
+    page.wait_for_function("() => document.getElementById('report-pos').textContent !== ''", timeout=5000)
+    assert status.inner_text() == "現在地を取得できませんでした。住所を入力してください。"

@@ -111,9 +111,14 @@ def test_garbage_shelters_and_faq_with_the_keyboard(citizen_services, live_serve
         assert page.locator(".gomi-item h3").first.inner_text().startswith("ペットボトル")
         live_region_with(page, "件見つかりました")
         assert page.locator("#gomi-schedule-h").inner_text().startswith("川崎区 浅田")
-        tab_to(page, ".gomi-results details summary")  # the result is reachable; its details open with Enter
+        page.wait_for_function("document.activeElement.id === 'gomi-results-h'")  # the focus starts on the result
+        tab_to(page, ".gomi-results details summary", limit=3)  # ≤ 3 Tabs to the result; its details open with Enter
         page.keyboard.press("Enter")
         assert page.locator(".gomi-results details").first.evaluate("d => d.open")
+        # a search with no match: the focus starts on the result, whose first link is a Tab away
+        page.goto(f"{live_server.url}/garbage/?city=kawasaki&q=zzzz")
+        page.wait_for_function("document.activeElement.id === 'gomi-results-h'")
+        assert "見つかりませんでした" in page.locator(".gomi-results").inner_text()
 
         # shelters: postal code typed, Enter → the nearest shelters, in a list
         page.goto(f"{live_server.url}/shelters/")

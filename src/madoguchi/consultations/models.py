@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 
 class AnswerClass(models.Model):
@@ -52,10 +53,11 @@ class Consultation(models.Model):
     ``starts_at`` and ``ends_at`` (aware datetimes, Asia/Tokyo in the UI)."""
 
     class ResultState(models.TextChoices):
-        DRAFT = "draft", "作成中"
-        REVIEW = "review", "確認待ち"
-        APPROVED = "approved", "承認済み"
-        PUBLISHED = "published", "公表済み"
+        # gettext_noop: the labels stay Japanese (no migration); a page shows them with {% translate %}
+        DRAFT = "draft", gettext_noop("作成中")
+        REVIEW = "review", gettext_noop("確認待ち")
+        APPROVED = "approved", gettext_noop("承認済み")
+        PUBLISHED = "published", gettext_noop("公表済み")
 
     slug = models.SlugField("URL 名", max_length=80, unique=True)
     title = models.CharField("案件名", max_length=200)

@@ -13,6 +13,7 @@ import math
 from decimal import Decimal
 
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from .display import fmt_value, fy_label
 from .reports import IndicatorReport
@@ -49,7 +50,8 @@ def trend_svg(report: IndicatorReport, *, id_prefix: str) -> str:
     values = [v for _, v in pts["targets"] + pts["actuals"]] + ([pts["baseline"][1]] if pts["baseline"] else [])
     years = [y for y, _ in pts["targets"] + pts["actuals"]] + (
         [pts["baseline"][0]] if pts["baseline"] and pts["baseline"][0] else [])
-    title = f"{ind.name}の推移（単位: {ind.unit}）" if ind.unit else f"{ind.name}の推移"
+    title = (gettext("%(name)sの推移（単位: %(unit)s）") if ind.unit else gettext("%(name)sの推移")) % {
+        "name": ind.name, "unit": ind.unit}
     desc = _description(ind, pts)
     tid, did = f"{id_prefix}-title", f"{id_prefix}-desc"
     head = (f'<svg class="trend" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{tid} {did}" '
@@ -57,7 +59,7 @@ def trend_svg(report: IndicatorReport, *, id_prefix: str) -> str:
             f'<title id="{tid}">{escape(title)}</title><desc id="{did}">{escape(desc)}</desc>')
     if not values or not years:
         return head + (f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" fill="{TEXT}">'
-                       'データがありません</text></svg>')
+                       f'{escape(gettext("データがありません"))}</text></svg>')
     lo = min(0.0, float(min(values)))
     hi = float(max(values)) or 1.0
     step = _nice_step(hi - lo)
@@ -89,7 +91,8 @@ def trend_svg(report: IndicatorReport, *, id_prefix: str) -> str:
                          f'{year}</text>')
     parts.append(f'<line x1="{left}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" '
                  f'stroke="{TEXT}"/>')
-    parts.append(f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end" fill="{TEXT}">横軸：年度</text>')
+    parts.append(f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end" fill="{TEXT}">'
+                 f'{escape(gettext("横軸：年度"))}</text>')
     if pts["baseline"]:
         by, bv = pts["baseline"]
         parts.append(f'<line x1="{left}" x2="{WIDTH - RIGHT}" y1="{y(bv)}" y2="{y(bv)}" stroke="{BASELINE}" '
@@ -118,13 +121,13 @@ def _legend(with_baseline: bool) -> str:
     items = [
         (f'<line x1="0" x2="28" y1="0" y2="0" stroke="{TARGET}" stroke-width="2" stroke-dasharray="7 4"/>'
          f'<rect x="9.5" y="-4.5" width="9" height="9" fill="#fff" stroke="{TARGET}" stroke-width="2"/>',
-         "目標値（破線・四角）"),
+         gettext("目標値（破線・四角）")),
         (f'<line x1="0" x2="28" y1="0" y2="0" stroke="{ACTUAL}" stroke-width="2.5"/>'
-         f'<circle cx="14" cy="0" r="5" fill="{ACTUAL}"/>', "実績値（実線・丸）"),
+         f'<circle cx="14" cy="0" r="5" fill="{ACTUAL}"/>', gettext("実績値（実線・丸）")),
     ]
     if with_baseline:
         items.append((f'<line x1="0" x2="28" y1="0" y2="0" stroke="{BASELINE}" stroke-width="1.5" '
-                      f'stroke-dasharray="2 3"/>', "策定時（点線）"))
+                      f'stroke-dasharray="2 3"/>', gettext("策定時（点線）")))
     out = ['<g class="legend">']
     for i, (mark, label) in enumerate(items):
         gx, gy = 8 + (i % 2) * 176, 16 + (i // 2) * 22
@@ -138,12 +141,21 @@ def _description(ind, pts: dict) -> str:
     parts = []
     if pts["baseline"]:
         by, bv = pts["baseline"]
-        parts.append(f"策定時（{fy_label(by)}）{fmt_value(bv)}")
+        parts.append(gettext("策定時（%(year)s）%(value)s") % {"year": _fy(by), "value": fmt_value(bv)})
+    comma = gettext("、")
     if pts["targets"]:
-        parts.append("目標値 " + "、".join(f"{fy_label(y)} {fmt_value(v)}" for y, v in pts["targets"]))
+        parts.append(gettext("目標値 %(values)s") % {
+            "values": comma.join(f"{_fy(y)} {fmt_value(v)}" for y, v in pts["targets"])})
     if pts["actuals"]:
-        parts.append("実績値 " + "、".join(f"{fy_label(y)} {fmt_value(v)}" for y, v in pts["actuals"]))
+        parts.append(gettext("実績値 %(values)s") % {
+            "values": comma.join(f"{_fy(y)} {fmt_value(v)}" for y, v in pts["actuals"])})
     else:
-        parts.append("実績値なし")
-    unit = f"（単位: {ind.unit}）" if ind.unit else ""
-    return "。".join(parts) + "。" + unit
+        parts.append(gettext("実績値なし"))
+    unit = gettext("（単位: %(unit)s）") % {"unit": ind.unit} if ind.unit else ""
+    stop = gettext("。")
+    return stop.join(parts) + stop + unit
+
+
+def _fy(year) -> str:
+    """``2019`` → ``"2019年度"`` (English: ``"FY2019"``)."""
+    return fy_label(year) if year is None else gettext("%(year)s年度") % {"year": year}

@@ -32,6 +32,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext, gettext_noop
+
 FAR_BELOW_BASELINE_RATIO = Decimal("0.2")
 
 PROGRESS_DEFINITIONS = {
@@ -46,9 +48,13 @@ DIRECTION_DEFINITIONS = {
     "III": "あまり効果的な事業構成でない（見直し等の余地が大きい）",
     "IV": "事業構成に問題がある（抜本的な見直し等が必要である）",
 }
-STATUS_LABELS = {"achieved": "目標達成", "not_achieved": "目標未達成", "no_data": "実績なし", "no_target": "目標なし"}
-BASELINE_LABELS = {"above": "策定時を上回る", "same": "策定時と同じ", "below": "策定時を下回る",
-                   "far_below": "策定時を大幅に下回る", "unknown": "策定時の値なし"}
+# Japanese labels (the values of the sheets and the API); an English page translates them with
+# ``{% translate label %}`` (gettext_noop only marks them for makemessages).
+STATUS_LABELS = {"achieved": gettext_noop("目標達成"), "not_achieved": gettext_noop("目標未達成"),
+                 "no_data": gettext_noop("実績なし"), "no_target": gettext_noop("目標なし")}
+BASELINE_LABELS = {"above": gettext_noop("策定時を上回る"), "same": gettext_noop("策定時と同じ"),
+                   "below": gettext_noop("策定時を下回る"), "far_below": gettext_noop("策定時を大幅に下回る"),
+                   "unknown": gettext_noop("策定時の値なし")}
 
 
 def compare(actual: Decimal, comparison: str, target: Decimal) -> bool:
@@ -83,7 +89,7 @@ def versus_baseline(actual: Decimal | None, baseline: Decimal | None, direction:
 
 @dataclass
 class Suggestion:
-    """A suggested progress grade (``None`` if it cannot be judged) and why, in Japanese."""
+    """A suggested progress grade (``None`` if it cannot be judged) and why, in the active language."""
 
     grade: str | None
     reason: str
@@ -102,12 +108,16 @@ def suggest_progress_grade(rows: list[tuple[str, str]]) -> Suggestion:
     far = sum(b == "far_below" for _, b in graded)
     counts = {"achieved": achieved, "not_achieved": missed, "below_baseline": below, "far_below_baseline": far}
     if not graded:
-        return Suggestion(None, "目標と実績のそろった指標がないため判定できません", **counts)
-    summary = f"指標{len(graded)}件のうち目標達成{achieved}件・目標未達成{missed}件"
+        return Suggestion(None, gettext("目標と実績のそろった指標がないため判定できません"), **counts)
+    summary = gettext("指標%(n)s件のうち目標達成%(achieved)s件・目標未達成%(missed)s件") % {
+        "n": len(graded), "achieved": achieved, "missed": missed}
     if missed == 0:
-        return Suggestion("A", f"{summary}：すべて目標を達成", **counts)
+        return Suggestion("A", gettext("%(summary)s：すべて目標を達成") % {"summary": summary}, **counts)
     if far and far * 2 >= len(graded):
-        return Suggestion("D", f"{summary}、策定時を大幅に下回るもの{far}件（半数以上）", **counts)
+        return Suggestion("D", gettext("%(summary)s、策定時を大幅に下回るもの%(n)s件（半数以上）")
+                          % {"summary": summary, "n": far}, **counts)
     if below * 2 >= len(graded):
-        return Suggestion("C", f"{summary}、策定時を下回るもの{below}件（半数以上）", **counts)
-    return Suggestion("B", f"{summary}、策定時を下回るもの{below}件：一定の進捗あり", **counts)
+        return Suggestion("C", gettext("%(summary)s、策定時を下回るもの%(n)s件（半数以上）")
+                          % {"summary": summary, "n": below}, **counts)
+    return Suggestion("B", gettext("%(summary)s、策定時を下回るもの%(n)s件：一定の進捗あり")
+                      % {"summary": summary, "n": below}, **counts)

@@ -15,6 +15,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -42,6 +44,7 @@ class Sheet:
     grades: list[tuple[str, str, str, str]]
     status: EvaluationStatus
     numeric: list[bool] = field(default_factory=list)
+    area_count: int = 0  # facts[1 : 1 + area_count] are the policy's areas (labels: the plan's level names)
 
     @property
     def html_rows(self) -> list[list[tuple[object, bool]]]:
@@ -54,9 +57,11 @@ def evaluation_sheet(policy: Policy, year: int, *, status: EvaluationStatus | No
     status = status or evaluation_status(policy, year)
     plan = policy.plan
     periods = sorted({(t.year, t.label) for r in status.indicators for t in r.period_targets})
-    header = ["No.", "指標", "算出方法", "単位", "策定時（年度）", "策定時の値",
-              f"{fy_label(year - 1)} 目標値", f"{fy_label(year - 1)} 実績", f"{fy_label(year)} 目標値",
-              f"{fy_label(year)} 実績", "達成状況"] + [f"{label}（{fy_label(y)}）" for y, label in periods]
+    fy = _fy
+    header = ["No.", _("指標"), _("算出方法"), _("単位"), _("策定時（年度）"), _("策定時の値"),
+              _("%(year)s 目標値") % {"year": fy(year - 1)}, _("%(year)s 実績") % {"year": fy(year - 1)},
+              _("%(year)s 目標値") % {"year": fy(year)}, _("%(year)s 実績") % {"year": fy(year)}, _("達成状況")]
+    header += [_("%(label)s（%(year)s）") % {"label": label, "year": fy(y)} for y, label in periods]
     numeric = [False] * 5 + [True] * 5 + [False] + [True] * len(periods)
     rows = []
     for r in status.indicators:
@@ -66,38 +71,45 @@ def evaluation_sheet(policy: Policy, year: int, *, status: EvaluationStatus | No
         for y, label in periods:
             target = next((t for t in r.period_targets if t.year == y and t.label == label), None)
             period_values.append(plain_number(target.value) if target else None)
-        rows.append([r.number, ind.name, ind.method, ind.unit, fy_label(ind.baseline_year) if ind.baseline_year
+        rows.append([r.number, ind.name, ind.method, ind.unit, fy(ind.baseline_year) if ind.baseline_year
                      else None, plain_number(ind.baseline_value), plain_number(prev.target_value),
                      plain_number(prev.actual), plain_number(this.target_value), plain_number(this.actual),
-                     this.status_label] + period_values)
+                     _(this.status_label)] + period_values)
     areas = area_path(policy.area)
-    facts = [("計画", plan.name)]
-    facts += [(a.level_name or "分野", f"{a.code} {a.name}") for a in areas]
-    facts.append(("施策", f"{policy.code} {policy.name}"))
+    facts = [(_("計画"), plan.name)]
+    facts += [(a.level_name or _("分野"), f"{a.code} {a.name}") for a in areas]
+    facts.append((_("施策"), f"{policy.code} {policy.name}"))
     if policy.direct_goal:
-        facts.append(("直接目標", policy.direct_goal))
+        facts.append((_("直接目標"), policy.direct_goal))
     if policy.programs:
-        facts.append(("事務事業", "、".join(policy.programs)))
-    facts.append(("評価対象年度", f"{fy_label(year)}（{fy_wareki(year)}）"))
+        facts.append((_("事務事業"), "、".join(policy.programs)))
+    english = get_language() == "en"
+    facts.append((_("評価対象年度"), fy(year) if english else f"{fy_label(year)}（{fy_wareki(year)}）"))
     definitions = plan.grade_definitions or {}
     progress_defs = {**grading.PROGRESS_DEFINITIONS, **definitions.get("progress", {})}
     direction_defs = {**grading.DIRECTION_DEFINITIONS, **definitions.get("direction", {})}
     e = status.evaluation
     s = status.suggestion
-    grades = [("指標からの判定", s.grade or "—", progress_defs.get(s.grade or "", ""), s.reason)]
+    grades = [(_("指標からの判定"), s.grade or "—", progress_defs.get(s.grade or "", ""), s.reason)]
     if e is not None:
         reason = e.progress_reason
         if e.override_reason:
-            reason = f"{reason}（判定と異なる理由: {e.override_reason}）" if reason else f"判定と異なる理由: {e.override_reason}"
-        grades.append(("進捗状況", e.progress_grade or "—", progress_defs.get(e.progress_grade, ""), reason))
-        grades.append(("今後の方向性", e.direction_grade or "—", direction_defs.get(e.direction_grade, ""),
+            reason = (_("%(reason)s（判定と異なる理由: %(override)s）") if reason else _("判定と異なる理由: %(override)s")) % {
+                "reason": reason, "override": e.override_reason}
+        grades.append((_("進捗状況"), e.progress_grade or "—", progress_defs.get(e.progress_grade, ""), reason))
+        grades.append((_("今後の方向性"), e.direction_grade or "—", direction_defs.get(e.direction_grade, ""),
                        e.direction_reason))
     else:
-        grades.append(("進捗状況", "—", "", "未評価"))
-        grades.append(("今後の方向性", "—", "", "未評価"))
-    title = f"施策評価シート {policy.code} {policy.name}（{fy_label(year)}）"
+        grades.append((_("進捗状況"), "—", "", _("未評価")))
+        grades.append((_("今後の方向性"), "—", "", _("未評価")))
+    title = _("施策評価シート %(code)s %(name)s（%(year)s）") % {"code": policy.code, "name": policy.name, "year": fy(year)}
     return Sheet(policy=policy, year=year, title=title, facts=facts, header=header, rows=rows, grades=grades,
-                 status=status, numeric=numeric)
+                 status=status, numeric=numeric, area_count=len(areas))
+
+
+def _fy(year: int | None) -> str:
+    """``2019`` → ``"2019年度"`` (English: ``"FY2019"``, the catalogue's translation); ``None`` → ``—``."""
+    return fy_label(year) if year is None else _("%(year)s年度") % {"year": year}
 
 
 THIN = Side(style="thin", color="808080")

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 SOURCE = ("デジタル庁「行政データにおける機械可読性に関するルール」(令和8年3月31日決定)")
 SOURCE_URL = "https://www.cas.go.jp/jp/seisaku/digital_gyozaikaikaku/pdf/gyouseidata_rule.pdf"
 SCORE_SOURCE = ("デジタル庁 機械可読性ルールのサンプル判定プログラムの重大度・減点表 (rule_scoring_table.csv)。"
@@ -145,7 +147,9 @@ LEVELS = (1, 2, 3)
 
 #: results of a rule check
 PASS, FAIL, NOT_APPLICABLE, NOT_ASSESSED, MANUAL = "pass", "fail", "not_applicable", "not_assessed", "manual"
-RESULT_LABELS = {PASS: "〇", FAIL: "×", NOT_APPLICABLE: "対象外", NOT_ASSESSED: "未評価", MANUAL: "要確認"}
+#: Japanese labels (stored, API); a page shows them with ``{% translate label %}`` (gettext_noop marks them)
+RESULT_LABELS = {PASS: gettext_noop("〇"), FAIL: "×", NOT_APPLICABLE: gettext_noop("対象外"), NOT_ASSESSED: gettext_noop("未評価"),
+                 MANUAL: gettext_noop("要確認")}
 
 #: rule ids of the stored facts before the 2026 rules (``report["quality"]["schema_version"] == 1``) → official id
 OLD_FINDING_IDS = {

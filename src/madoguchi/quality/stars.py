@@ -25,6 +25,8 @@ madoguchi's decisions, each stated on the report:
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 STRUCTURED = {"csv", "tsv", "xlsx", "xls", "ods", "json", "geojson", "xml", "parquet", "ttl", "rdf", "jsonld",
               "nt", "n3", "owl"}
 OPEN_FORMATS = {"csv", "tsv", "ods", "json", "geojson", "xml", "parquet", "ttl", "rdf", "jsonld", "nt", "n3", "owl"}
@@ -37,29 +39,33 @@ def star_rating(*, license, fmt: str, has_table: bool, rdf_links: bool = False) 
     :param license: the dataset's ``catalog.licenses.License`` (or ``None`` if unknown)
     :param fmt: the version's format id (``csv``, ``xlsx``, ``pdf`` …)
     :param has_table: madoguchi published a table (CSV/JSON downloads) for the version
-    :returns: ``{"star_rating": 0..5, "stars": [{"level", "met", "reason"}] (5 items),
+    :returns: ``{"star_rating": 0..5, "stars": [{"level", "met", "reason"}] (5 items; the first also
+        ``"license"``: the licence's title, as published),
         "next": what the next star needs, or "" at 5}``
     """
     fmt = (fmt or "").lower()
     lic_open = bool(license is not None and license.open)
-    lic_title = license.title if license is not None else "不明"
+    lic_title = license.title if license is not None else gettext("不明")
+    up = fmt.upper()
+    # the texts follow the active language (English page, API with Accept-Language: en)
     steps = [
-        (lic_open, f"オープンなライセンス ({lic_title})" if lic_open else f"ライセンスがオープンではありません ({lic_title})",
-         "オープンなライセンス (CC BY 4.0 など) を設定する"),
-        (fmt in STRUCTURED, f"{fmt.upper()} は構造化された機械判読可能な形式" if fmt in STRUCTURED
-         else f"{fmt.upper() or '不明な形式'} は機械判読に適しません (表のデータではありません)",
-         "PDF や画像ではなく CSV や Excel で表のデータを公開する"),
+        (lic_open, gettext("オープンなライセンス (%(license)s)") % {"license": lic_title} if lic_open
+         else gettext("ライセンスがオープンではありません (%(license)s)") % {"license": lic_title},
+         gettext("オープンなライセンス (CC BY 4.0 など) を設定する")),
+        (fmt in STRUCTURED, gettext("%(format)s は構造化された機械判読可能な形式") % {"format": up} if fmt in STRUCTURED
+         else gettext("%(format)s は機械判読に適しません (表のデータではありません)") % {"format": up or gettext("不明な形式")},
+         gettext("PDF や画像ではなく CSV や Excel で表のデータを公開する")),
         (fmt in OPEN_FORMATS or has_table,
-         f"{fmt.upper()} はオープンな形式" if fmt in OPEN_FORMATS else
-         f"{fmt.upper()} は独自形式ですが、madoguchi が同じデータを CSV・JSON でも配信しています" if has_table else
-         f"{fmt.upper()} は独自形式です",
-         "CSV などのオープンな形式で公開する"),
-        (fmt in RDF_FORMATS, f"{fmt.upper()} (RDF) で、URI で物事を示しています" if fmt in RDF_FORMATS else
-         "データは RDF ではありません (DCAT のメタデータは RDF で公開していますが、行のデータは URI を持ちません)",
-         "データを RDF で公開し、物事を URI で示す (例: IMI 共通語彙基盤の語彙)"),
-        (fmt in RDF_FORMATS and rdf_links, "他のデータへのリンク (owl:sameAs 等) があります" if rdf_links else
-         "他のデータへのリンクがありません",
-         "他のデータ (他の自治体・国のデータ) の URI へリンクする"),
+         gettext("%(format)s はオープンな形式") % {"format": up} if fmt in OPEN_FORMATS else
+         gettext("%(format)s は独自形式ですが、madoguchi が同じデータを CSV・JSON でも配信しています") % {"format": up}
+         if has_table else gettext("%(format)s は独自形式です") % {"format": up},
+         gettext("CSV などのオープンな形式で公開する")),
+        (fmt in RDF_FORMATS, gettext("%(format)s (RDF) で、URI で物事を示しています") % {"format": up} if fmt in RDF_FORMATS else
+         gettext("データは RDF ではありません (DCAT のメタデータは RDF で公開していますが、行のデータは URI を持ちません)"),
+         gettext("データを RDF で公開し、物事を URI で示す (例: IMI 共通語彙基盤の語彙)")),
+        (fmt in RDF_FORMATS and rdf_links, gettext("他のデータへのリンク (owl:sameAs 等) があります") if rdf_links else
+         gettext("他のデータへのリンクがありません"),
+         gettext("他のデータ (他の自治体・国のデータ) の URI へリンクする")),
     ]
     level = 0
     stars = []
@@ -67,7 +73,7 @@ def star_rating(*, license, fmt: str, has_table: bool, rdf_links: bool = False) 
         met = met and level == i - 1
         if met:
             level = i
-        stars.append({"level": i, "met": met, "reason": reason})
+        stars.append({"level": i, "met": met, "reason": reason, **({"license": lic_title} if i == 1 else {})})
     nxt = steps[level][2] if level < 5 else ""
     return {"star_rating": level, "stars": stars, "next": nxt}
 

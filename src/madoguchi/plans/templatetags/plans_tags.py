@@ -43,5 +43,6 @@ def source_label(row):
     if row.actual is None:
         return "—"
     if row.actual_source == "metric":
-        return f"自動集計（{row.actual_source_note}）" + ("・表示時に計算" if row.computed else "")
-    return {"document": "公表資料", "entered": "職員入力"}.get(row.actual_source, row.actual_source or "—")
+        label = gettext("自動集計（%(metric)s）") % {"metric": row.actual_source_note}
+        return label + (gettext("・表示時に計算") if row.computed else "")
+    return {"document": gettext("公表資料"), "entered": gettext("職員入力")}.get(row.actual_source, row.actual_source or "—")

@@ -1,5 +1,6 @@
-/* Map pin for /reports/new/: a click or "現在地を使う" fills the hidden lat/lon fields. Without
-   JavaScript the map stays hidden and the address fields are enough. */
+/* Map pin for /reports/new/: a click or "use my location" fills the hidden lat/lon fields. Without
+   JavaScript the map stays hidden and the address fields are enough. The texts come from data-text-*
+   attributes of #report-map, rendered by the template in the page's language. */
 (function () {
   "use strict";
   var el = document.getElementById("report-map");
@@ -15,15 +16,15 @@
   var marker = null;
   function set(la, lo) {
     lat.value = la.toFixed(6); lon.value = lo.toFixed(6);
-    if (marker) { marker.setLatLng([la, lo]); } else { marker = L.marker([la, lo], {alt: "通報する場所"}).addTo(map); }
-    out.textContent = "地図で場所を選びました（緯度 " + lat.value + "、経度 " + lon.value + "）";
+    if (marker) { marker.setLatLng([la, lo]); } else { marker = L.marker([la, lo], {alt: el.getAttribute("data-text-marker")}).addTo(map); }
+    out.textContent = el.getAttribute("data-text-chosen").replace("{lat}", lat.value).replace("{lon}", lon.value);
   }
   if (lat.value && lon.value) { set(parseFloat(lat.value), parseFloat(lon.value)); map.setView([parseFloat(lat.value), parseFloat(lon.value)], 16); }
   map.on("click", function (e) { set(e.latlng.lat, e.latlng.lng); });
   document.getElementById("report-here").addEventListener("click", function () {
-    if (!navigator.geolocation) { out.textContent = "この端末では現在地を使えません。住所を入力してください。"; return; }
+    if (!navigator.geolocation) { out.textContent = el.getAttribute("data-text-unsupported"); return; }
     navigator.geolocation.getCurrentPosition(function (p) {
       set(p.coords.latitude, p.coords.longitude); map.setView([p.coords.latitude, p.coords.longitude], 17);
-    }, function () { out.textContent = "現在地を取得できませんでした。住所を入力してください。"; });
+    }, function () { out.textContent = el.getAttribute("data-text-failed"); });
   });
 })();

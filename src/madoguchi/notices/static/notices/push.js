@@ -1,10 +1,11 @@
-/* madoguchi notices: subscribe this browser to Web Push for the topics ticked in the form. */
+/* madoguchi notices: subscribe this browser to Web Push for the topics ticked in the form. The messages
+   come from data-text-* attributes of the button, rendered by the template in the page's language. */
 (function () {
   const button = document.getElementById("push-subscribe");
   const status = document.getElementById("push-status");
   if (!button) return;
   if (!("serviceWorker" in navigator) || !("PushManager" in window)) {
-    status.textContent = "このブラウザはプッシュ通知に対応していません。";
+    status.textContent = button.dataset.textUnsupported;
     button.disabled = true;
     return;
   }
@@ -21,15 +22,15 @@
     const form = button.form;
     const topics = [...form.querySelectorAll("input[name=topics]:checked")].map((i) => i.value);
     const areas = [...form.querySelectorAll("input[name=areas]:checked")].map((i) => i.value);
-    if (!topics.length) { status.textContent = "受け取る情報を 1 つ以上選んでください。"; return; }
+    if (!topics.length) { status.textContent = button.dataset.textNoTopic; return; }
     try {
       const reg = await navigator.serviceWorker.register(button.dataset.sw, { scope: "/" });
       const sub = await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key(button.dataset.key) });
       const res = await fetch(button.dataset.url, { method: "POST", headers: { "Content-Type": "application/json", "X-CSRFToken": cookie("csrftoken") },
         body: JSON.stringify({ subscription: sub.toJSON(), topics, areas }) });
-      status.textContent = res.ok ? "このブラウザへのプッシュ通知を登録しました。" : "登録できませんでした。";
+      status.textContent = res.ok ? button.dataset.textDone : button.dataset.textFailed;
     } catch (e) {
-      status.textContent = "登録できませんでした (通知が許可されていない可能性があります)。";
+      status.textContent = button.dataset.textDenied;
     }
   });
 })();
