@@ -130,6 +130,7 @@ def test_valid_answers_have_no_errors(version):
     ("days", ["月", "日"], "曜日: 選択肢の中から"),
     ("tel", "12345", "電話番号: 電話番号を"),
     ("tel", "044-200-12345", "電話番号: 電話番号を"),
+    ("tel", "0000000000", "電話番号: 電話番号を"),  # ten digits after a 0, but no such number in Japan's plan
     ("mail", "not-an-address", "メールアドレス: メールアドレスの形"),
     ("mail", "a@b@c.jp", "メールアドレス: メールアドレスの形"),
     ("postal", "123", "郵便番号: 郵便番号は7けた"),
@@ -145,6 +146,8 @@ def test_wareki_and_full_width_accepted(version):
     assert eforms.validate(version, {**VALID, "birth": "令和8年12月5日", "count": "１０", "tel": "090-1234-5678",
                                      "postal": "〒２１０－０００５"}, {}) == {}
     assert eforms.clean_data(version, {**VALID, "birth": "R8.12.5"})["birth"] == "2026-12-05"
+    assert eforms.clean_data(version, {**VALID, "tel": "+81 44 200 1234"})["tel"] == "0442001234"
+    assert eforms.clean_data(version, {**VALID, "tel": "（０９０）１２３４－５６７８"})["tel"] == "09012345678"
 
 
 def test_files_checked_by_size_and_bytes(version):

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from madoguchi import wareki
 
 from .definition import (
-    _PHONE_STRIP,
     DEFAULT_ACCEPT,
     DEFAULT_MAX_SIZE_MB,
     FILE_TYPES,
@@ -132,14 +131,29 @@ def _coerce(field: dict, value, errors: dict):
             return None
         return day.isoformat()
     if kind == "phone":
-        digits = _PHONE_STRIP.sub("", text)
-        if digits.startswith("+81"):
-            digits = "0" + digits[3:].lstrip("0")
+        digits = _phone_digits(text)
+        if digits is None:
+            errors.setdefault(name, []).append(_message(field, "pattern", None))
         return digits
     if kind == "postal_code":
         digits = re.sub(r"[\s〒\-‐－−ー]", "", text)
         return f"{digits[:3]}-{digits[3:]}" if re.fullmatch(r"\d{7}", digits) else text
     return text
+
+
+def _phone_digits(text: str) -> str | None:
+    """A Japanese phone number as digits (``044-200-1234``, ``+81 44 200 1234`` → ``0442001234``) when
+    ``phonenumbers`` (Google's numbering plan data, as the datastore's phone cells use) knows it as a valid
+    number of Japan; ``None`` otherwise (the schema's ``pattern`` only says the shape)."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(unicodedata.normalize("NFKC", text), "JP")
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code != 81 or not phonenumbers.is_valid_number(number):
+        return None
+    return "0" + phonenumbers.national_significant_number(number)
 
 
 def _message(field: dict, validator: str, error) -> str:

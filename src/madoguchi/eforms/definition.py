@@ -36,7 +36,6 @@ POSTAL_PATTERN = r"^[0-9]{3}-?[0-9]{4}$"
 #: Japanese phone numbers once spaces, hyphens and brackets are gone (``+81`` is read as ``0``): 11 digits for
 #: mobiles, IP phones and 0800 (070/080/090/060/050, 0800); 10 digits for fixed lines, 0120 and 0570
 PHONE_PATTERN = r"^(0[5-9]0[0-9]{8}|0800[0-9]{7}|0[0-9]{9})$"
-_PHONE_STRIP = re.compile(r"[\s\-‐－−ー()（）]")
 _TRUE = {"true", "on", "1", "yes", "はい"}
 #: the longest answer a field without ``max_length`` takes (characters)
 TEXT_LIMIT, TEXTAREA_LIMIT = 1000, 20000
