@@ -18,12 +18,8 @@ from pathlib import Path
 import pytest
 
 from madoguchi.quality import services
-from madoguchi.quality.evaluation import (
-    evaluate_rules,
-    level_of,
-    score_points,
-    summary_of,
-)
+from madoguchi.quality.evaluation import evaluate_rules
+from madoguchi.quality.scoring import level_of, score_points, summary_of
 from madoguchi.quality.rules import RULES, RULES_BY_ID
 
 SHARED = Path(__file__).resolve().parents[2] / "shared/data/standards/machine-readability-rules-2026"

@@ -1,5 +1,6 @@
 """Rule results of one version: each of the 30 official rules (``quality.rules.RULES``) judged from the
-stored facts (``report["quality"]``) and the rest of the ingestion report; the level reached and the score.
+stored facts (``report["quality"]``) and the rest of the ingestion report (the level reached and the score
+of the results: ``scoring``).
 
 Every rule gets two results: ``result`` for the file as the city uploaded it (元のファイル) and
 ``published`` for the table madoguchi publishes (公開した表: CSV/JSON after normalization). They differ
@@ -20,7 +21,6 @@ from madoguchi.datastore.services import warning
 
 from .rules import (
     FAIL,
-    LEVELS,
     MANUAL,
     NOT_APPLICABLE,
     NOT_ASSESSED,
@@ -28,7 +28,6 @@ from .rules import (
     PASS,
     RESULT_LABELS,
     RULES,
-    SCORE_SOURCE,
     SOURCE,
 )
 from .stars import RDF_FORMATS
@@ -377,48 +376,6 @@ def _format_change(columns: list[dict], previous: dict | None | bool) -> tuple[s
                                 "データセットの説明に書いてください")
     note = f"第{number}版と比べました" + ("（列の追加・変更は小さな範囲です）" if evidence else "（列は同じです）")
     return PASS, evidence, note
-
-
-# ---------------------------------------------------------------- level and score
-
-MET = (PASS, NOT_APPLICABLE, MANUAL)
-
-
-def level_of(rules: list[dict], key: str = "result") -> int:
-    """The level reached (0–3): level n when every rule of levels 1…n is 〇, 対象外 or 要確認 (要確認 does not
-    block; × and 未評価 do)."""
-    reached = 0
-    for level in LEVELS:
-        if all(r[key] in MET for r in rules if r["level"] == level):
-            reached = level
-        else:
-            break
-    return reached
-
-
-def score_points(rules: list[dict], key: str = "result") -> int | None:
-    """Score 0–100 by the Digital Agency sample checker's table: a failed FATAL rule → 0, else 100 minus the
-    deductions of the failed rules (not below 0); ``None`` when no rule could be judged."""
-    judged = [r for r in rules if r[key] in (PASS, FAIL)]
-    if not judged:
-        return None
-    failed = [r for r in judged if r[key] == FAIL]
-    if any(r["deduction"] is None for r in failed):
-        return 0
-    return max(0, 100 - sum(r["deduction"] for r in failed))
-
-
-def summary_of(rules: list[dict]) -> dict:
-    """``{"level", "score", "published_level", "published_score", "score_source", "passed", "failed",
-    "manual", "not_applicable", "not_assessed", "blocking": [ids of rules that stop the next level]}``.
-    ``level``/``score`` judge the original file, ``published_*`` the published table."""
-    counts = Counter(r["result"] for r in rules)
-    level = level_of(rules)
-    blocking = [r["id"] for r in rules if r["level"] == level + 1 and r["result"] not in MET]
-    return {"level": level, "score": score_points(rules), "published_level": level_of(rules, "published"),
-            "published_score": score_points(rules, "published"), "score_source": SCORE_SOURCE,
-            "passed": counts[PASS], "failed": counts[FAIL], "manual": counts[MANUAL],
-            "not_applicable": counts[NOT_APPLICABLE], "not_assessed": counts[NOT_ASSESSED], "blocking": blocking}
 
 
 def with_format_change(stored: list[dict], columns: list[dict], previous: dict | None) -> list[dict]:

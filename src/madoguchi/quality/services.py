@@ -26,7 +26,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from madoguchi.catalog import services as catalog
 
 from . import checks, checks_2026
-from .evaluation import evaluate_rules, summary_of, with_format_change
+from .evaluation import evaluate_rules, with_format_change
+from .scoring import summary_of
 from .freshness import GRACE_DAYS, PERIODS, freshness, stale_datasets  # noqa: F401 (public API)
 from .rules import (  # noqa: F401
     FAIL,
@@ -201,7 +202,7 @@ def quality_report(version, *, today: dt.date | None = None, assess_missing: boo
         (``assess_stored_version``); otherwise old facts are mapped to the official ids and the rest is
         ``not_assessed``
     :returns: ``{"resource_id", "dataset", "version", "format", "assessed" (False: ingested before quality
-        checks and not assessable now), "outdated" (True: only facts of the 2020 rules), "rules": [see evaluate_rules], "summary": see evaluation.summary_of,
+        checks and not assessable now), "outdated" (True: only facts of the 2020 rules), "rules": [see evaluate_rules], "summary": see scoring.summary_of,
         "rules_source", "rules_source_url", "score_source_url",
         "schema": see schema_conformance, "completeness": [{column, empty, filled, rows, ratio}],
         "duplicates": {count, groups, rows, examples} | None, "duplicate_ids": [...], "fixes": [...],
