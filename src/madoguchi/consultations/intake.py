@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from madoguchi.text import to_nfc
+from madoguchi.uploads import content_matches
 
 from .models import Attachment, Channel, Consultation, Opinion, Submission
 from .services import (ATTACHMENT_MAX_BYTES, ATTACHMENT_MAX_COUNT, ATTACHMENT_TYPES, OPINION_MAX_CHARS, TOKYO,
@@ -29,18 +30,9 @@ def attachment_error(upload) -> str | None:
     if upload.size > ATTACHMENT_MAX_BYTES:
         return (f"「{name}」は大きすぎます ({upload.size / 1024 / 1024:.1f} MB)。"
                 f"1 ファイル {ATTACHMENT_MAX_BYTES // 1024 // 1024} MB までです。")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    _, magic = ATTACHMENT_TYPES[ext]
-    if magic is None:
-        try:
-            upload.read().decode("utf-8")
-        except UnicodeDecodeError:
+    if not content_matches(upload, ext):
+        if ATTACHMENT_TYPES[ext][1] is None:
             return f"「{name}」は UTF-8 のテキストではありません。"
-        finally:
-            upload.seek(0)
-    elif not head.startswith(magic):
         return f"「{name}」の中身が拡張子 ({ext}) の形式ではありません。"
     return None
 

@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from madoguchi.text import to_nfc
+from madoguchi.uploads import FILE_TYPES
 
 from .models import AnswerClass, Channel, Consultation, Document, Opinion, OpinionGroup, ResultEvent
 
@@ -30,15 +31,8 @@ TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 #: attachments of the public form: at most this many files, each at most this size
 ATTACHMENT_MAX_COUNT = 3
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
-#: extension → (content type, how the file must start); ``None``: text that must be UTF-8
-ATTACHMENT_TYPES = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    ".txt": ("text/plain", None),
-}
+#: extension → (content type, how the file must start): the project's one table (``madoguchi.uploads``)
+ATTACHMENT_TYPES = FILE_TYPES
 OPINION_MAX_CHARS = 10_000
 BUNDLED_KAWASAKI = Path(__file__).resolve().parent / "fixtures" / "kawasaki-ict-plan-2016-public-comment.yaml"
 

@@ -18,11 +18,11 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from madoguchi import wareki
+from madoguchi.uploads import content_matches
 
 from .definition import (
     DEFAULT_ACCEPT,
     DEFAULT_MAX_SIZE_MB,
-    FILE_TYPES,
     TEXT_LIMIT,
     TEXTAREA_LIMIT,
     _label,
@@ -208,13 +208,7 @@ def _check_file(field: dict, upload) -> str | None:
     if size is None or size > limit * 1024 * 1024:
         return (_("%(label)s: ファイルは %(mb)s MB 以下にしてください")
                 % {"label": label, "mb": field.get("max_size_mb") or DEFAULT_MAX_SIZE_MB})
-    try:
-        upload.seek(0)
-        head = upload.read(16)
-        upload.seek(0)
-    except (AttributeError, OSError):
-        head = b""
-    if not any(head.startswith(sig) for sig in FILE_TYPES[ext][1]):
+    if not content_matches(upload, ext):
         return (_("%(label)s: ファイルの中身が %(ext)s ではありません (%(allowed)s のファイルを添付してください)")
                 % {"label": label, "ext": ext, "allowed": allowed})
     return None

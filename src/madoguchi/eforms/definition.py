@@ -17,18 +17,15 @@ import re
 
 from django.utils.translation import get_language
 
+from madoguchi import uploads
 
 from .errors import FormError
 
 KINDS = ("text", "textarea", "number", "date", "choice", "multichoice", "checkbox", "address", "postal_code",
          "phone", "email", "file")
-#: file types a form may accept: extension → (media type, signature of the first bytes)
-FILE_TYPES = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-}
+#: file types a form may accept: extension → (media type, signature of the first bytes), from the project's one
+#: table of uploads (``madoguchi.uploads``)
+FILE_TYPES = {ext: uploads.FILE_TYPES[ext] for ext in (".pdf", ".jpg", ".jpeg", ".png")}
 DEFAULT_ACCEPT = [".pdf", ".jpg", ".png"]
 DEFAULT_MAX_SIZE_MB = 5
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
