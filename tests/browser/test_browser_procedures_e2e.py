@@ -29,7 +29,9 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def _check(page, axe, what: str) -> None:
-    """The page fits the viewport's width and has no axe-core (WCAG 2.1 A/AA) violations."""
+    """The page fits the viewport's width and has no axe-core (WCAG 2.1 A/AA) violations (once it has loaded:
+    right after a click the next document may not exist yet)."""
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{what} ({page.url}) is {width}px wide: " + page.evaluate(
         """w => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > w)
